@@ -1,0 +1,72 @@
+# por_partner: PGXS build, plus the two commands of the README (make demo,
+# make test) and the benchmarks.  PGXS itself comes from postgresql-server-dev;
+# on a machine without it, `make demo` and `make test` install it first
+# (scripts/deps.sh) and then call this Makefile again.
+
+EXTENSION  = por_partner
+EXTVERSION = $(shell sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' META.json | head -n 1)
+
+MODULE_big = por_partner
+OBJS       = src/pk_codec.o src/product_key.o
+DATA       = $(wildcard sql/por_partner--*.sql)
+DOCS       = README.md
+
+# pg_regress: sql/NAME.sql and expected/NAME.out; isolation specs under test/
+REGRESS       = product_key
+ISOLATION     = product_key_unique
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS   = -Wextra -Wno-unused-parameter
+
+EXTRA_CLEAN = build results regression.diffs regression.out output_iso
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+else
+all:
+	@echo "PostgreSQL's build files (PGXS) are missing: run 'make deps' first." >&2; exit 1
+endif
+
+.PHONY: deps test demo bench fuzz build-install
+
+deps:
+	@scripts/deps.sh
+
+# build and install the extension (as root, or through sudo when allowed)
+build-install: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/install.sh $(MAKE)
+
+test: build-install
+	@test/run.sh
+
+demo: build-install
+	@scripts/demo.sh
+
+bench: build-install
+	@bench/run.sh
+
+# the libFuzzer target for the codec (clang); FUZZ_SECONDS bounds a run
+FUZZ_SECONDS ?= 60
+build/fuzz_product_key: src/pk_codec.c src/pk_codec.h test/fuzz/fuzz_product_key.c
+	@mkdir -p build
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-I$(srcdir)/src -o $@ src/pk_codec.c test/fuzz/fuzz_product_key.c
+
+fuzz: deps build/fuzz_product_key
+	@mkdir -p build/fuzz-corpus
+	build/fuzz_product_key -max_total_time=$(FUZZ_SECONDS) build/fuzz-corpus test/fuzz/corpus
+
+# the 16+ tests of soft input errors (pg_input_is_valid)
+ifneq ($(VERSION_NUM),)
+ifeq ($(shell test $(VERSION_NUM) -ge 160000 && echo yes),yes)
+REGRESS += product_key_soft
+endif
+endif
+
+# for the scripts: `make -s print-REGRESS`
+print-%:
+	@echo $($*)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing por_partner needs, from Debian's
+# packages: as root with apt-get, otherwise by printing the exact command.
+set -eu
+
+PKGS="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
+libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	echo "por_partner: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	# a fresh machine has no package lists yet
+	if ! apt-get install -y -q --no-install-recommends $missing >/tmp/por_partner-apt.log 2>&1; then
+		apt-get update -q >>/tmp/por_partner-apt.log 2>&1
+		apt-get install -y -q --no-install-recommends $missing >>/tmp/por_partner-apt.log 2>&1 || {
+			tail -n 20 /tmp/por_partner-apt.log >&2
+			echo "por_partner: '$cmd' failed; see /tmp/por_partner-apt.log" >&2
+			exit 1
+		}
+	fi
+else
+	echo "por_partner: these Debian packages are missing:$missing" >&2
+	echo "Install them as root, then run make again:" >&2
+	echo "    sudo apt-get update && sudo $cmd" >&2
+	exit 1
+fi

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `make test`: every suite against a throwaway cluster, then one closing line
+# "N passed, N failed".  Exits non-zero on any failure.
+#   pg_regress  sql/*.sql vs expected/*.out (one test a file)
+#   isolation   test/isolation/specs/*.spec (one test a spec)
+#   pgTAP       test/pgtap/*.sql through pg_prove (one test an assertion)
+#   fuzzer      the libFuzzer target of the codec, bounded by FUZZ_SECONDS
+set -u
+cd "$(dirname "$0")/.."
+. scripts/cluster.sh
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+PASS=0
+FAIL=0
+OUT=results
+rm -rf "$OUT" output_iso regression.diffs regression.out
+mkdir -p "$OUT"
+
+count() {	# suite passed failed
+	PASS=$((PASS + $2))
+	FAIL=$((FAIL + $3))
+	printf '%-12s %4d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+# pg_regress and pg_isolation_regress close with "All N tests passed." or
+# "M of N tests failed." (prefixed by "# " on 16+)
+regress_summary() {	# suite logfile
+	local all m n
+	all=$(sed -n 's/^[# ]*All \([0-9]*\) tests passed.*/\1/p' "$2" | tail -n 1)
+	if [ -n "$all" ]; then
+		count "$1" "$all" 0
+		return
+	fi
+	m=$(sed -n 's/^[# ]*\([0-9]*\) of \([0-9]*\) tests* failed.*/\1/p' "$2" | tail -n 1)
+	n=$(sed -n 's/^[# ]*\([0-9]*\) of \([0-9]*\) tests* failed.*/\2/p' "$2" | tail -n 1)
+	if [ -n "$m" ]; then
+		count "$1" $((n - m)) "$m"
+	else
+		count "$1" 0 1
+	fi
+	cat "$2"
+	for d in regression.diffs output_iso/regression.diffs; do
+		[ -s "$d" ] && head -n 200 "$d"
+	done
+}
+
+PGXSDIR=$(dirname "$(dirname "$(dirname "$("$PGBIN/pg_config" --pgxs)")")")
+make_list() { make -s --no-print-directory "print-$1"; }
+
+echo "por_partner: starting a throwaway PostgreSQL cluster"
+if ! cluster_start; then
+	count cluster 0 1
+	echo "$PASS passed, $FAIL failed"
+	exit 1
+fi
+echo "por_partner: PostgreSQL $(psql -XAtc 'SHOW server_version') on port $PGPORT in $CLUSTER_DIR"
+
+# pg_regress
+"$PGXSDIR/src/test/regress/pg_regress" --inputdir=. --outputdir=. \
+	--bindir="$PGBIN" --host="$PGHOST" --port="$PGPORT" --user=postgres \
+	--dbname=por_partner_regress $(make_list REGRESS) >"$OUT/regress.log" 2>&1
+regress_summary pg_regress "$OUT/regress.log"
+
+# isolation
+ISOLATION=$(make_list ISOLATION)
+if [ -n "$ISOLATION" ]; then
+	"$PGXSDIR/src/test/isolation/pg_isolation_regress" --inputdir=test/isolation \
+		--outputdir=output_iso --bindir="$PGBIN" --host="$PGHOST" --port="$PGPORT" \
+		--user=postgres --dbname=por_partner_isolation $ISOLATION >"$OUT/isolation.log" 2>&1
+	regress_summary isolation "$OUT/isolation.log"
+fi
+
+# pgTAP
+createdb por_partner_tap &&
+	psql -XqAt -v ON_ERROR_STOP=1 -d por_partner_tap \
+		-c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION por_partner' >"$OUT/pgtap-setup.log" 2>&1
+pg_prove --verbose --failures -d por_partner_tap test/pgtap/*.sql >"$OUT/pgtap.log" 2>&1
+rc=$?
+ok=$(grep -cE '^ok [0-9]+' "$OUT/pgtap.log")
+notok=$(grep -cE '^not ok [0-9]+' "$OUT/pgtap.log")
+if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
+	notok=1		# a suite that died or broke its plan
+fi
+count pgTAP "$ok" "$notok"
+[ "$rc" -ne 0 ] && { cat "$OUT/pgtap-setup.log"; grep -vE '^ok [0-9]+' "$OUT/pgtap.log"; }
+
+cluster_stop
+
+# fuzzer
+if make -s --no-print-directory build/fuzz_product_key >"$OUT/fuzz-build.log" 2>&1; then
+	mkdir -p "$OUT/fuzz-corpus"
+	if build/fuzz_product_key -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		"$OUT/fuzz-corpus" test/fuzz/corpus >"$OUT/fuzz.log" 2>&1; then
+		count fuzzer 1 0
+		grep -E 'stat::number_of_executed_units' "$OUT/fuzz.log" | sed 's/^/             /'
+	else
+		count fuzzer 0 1
+		tail -n 40 "$OUT/fuzz.log"
+	fi
+else
+	count fuzzer 0 1
+	cat "$OUT/fuzz-build.log"
+fi
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
