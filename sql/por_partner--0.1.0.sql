@@ -202,3 +202,960 @@ COMMENT ON OPERATOR CLASS @extschema@.product_key_ops USING btree IS
 	'Default B-tree operator class of product_key (order of the canonical text under "C"), with sort support and deduplication.';
 COMMENT ON OPERATOR CLASS @extschema@.product_key_ops USING hash IS
 	'Default hash operator class of product_key, with the extended hash function.';
+
+--------------------------------------------------------------------------
+-- Partners, countries, SKUs (rules K2, K4, C2, C4, A6)
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.partner (
+	partner_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	mpn_id text NOT NULL UNIQUE
+		CONSTRAINT partner_mpn_id_digits CHECK (mpn_id ~ '^[0-9]{1,20}$'),
+	name text NOT NULL CONSTRAINT partner_name_not_blank CHECK (btrim(name) <> ''),
+	email text,
+	phone text,
+	address text,
+	cloud_essentials boolean NOT NULL DEFAULT false,
+	subscription_advisor boolean NOT NULL DEFAULT false,
+	service_provider boolean NOT NULL DEFAULT false,
+	reseller boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.partner IS
+	'Microsoft 365 partners, identified by their Microsoft Partner ID (MPN ID); the flags gate what each may do.';
+COMMENT ON COLUMN @extschema@.partner.mpn_id IS 'Microsoft Partner ID: digits only.';
+COMMENT ON COLUMN @extschema@.partner.cloud_essentials IS 'Enrolled in Microsoft Cloud Essentials (rules D3, P3).';
+COMMENT ON COLUMN @extschema@.partner.subscription_advisor IS 'An authorized subscription advisor (rules A4, A5, A6, P2).';
+COMMENT ON COLUMN @extschema@.partner.service_provider IS 'An authorized service provider (rule A3).';
+COMMENT ON COLUMN @extschema@.partner.reseller IS 'Has a reseller relationship with an authorized distributor, so may buy key cards (rule K2).';
+
+CREATE TABLE @extschema@.country (
+	code char(2) PRIMARY KEY CONSTRAINT country_code_format CHECK (code ~ '^[A-Z]{2}$'),
+	name text NOT NULL,
+	service_available boolean NOT NULL,
+	shipped boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.country IS
+	'ISO 3166-1 countries and regions; customers may be created only where service_available (rule C2). Operators may change rows.';
+COMMENT ON COLUMN @extschema@.country.shipped IS
+	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
+
+CREATE TABLE @extschema@.sku (
+	sku_code text PRIMARY KEY CONSTRAINT sku_code_format CHECK (sku_code ~ '^[A-Z0-9_]+$'),
+	name text NOT NULL,
+	licenses_per_key int CONSTRAINT sku_licenses_per_key_positive CHECK (licenses_per_key > 0),
+	term interval NOT NULL CONSTRAINT sku_term_positive CHECK (term > interval '0'),
+	trial_term interval NOT NULL DEFAULT interval '30 days'
+		CONSTRAINT sku_trial_term_positive CHECK (trial_term > interval '0'),
+	agreement text NOT NULL,
+	shipped boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.sku IS
+	'Products sold with product keys: licenses each key carries (null: set per card, rule K4), the term, and the agreement the customer accepts (rule C4).';
+COMMENT ON COLUMN @extschema@.sku.licenses_per_key IS 'Licenses one key carries; null when each card states its own count (rule K4).';
+COMMENT ON COLUMN @extschema@.sku.shipped IS
+	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
+
+INSERT INTO @extschema@.sku (sku_code, name, licenses_per_key, term, agreement, shipped) VALUES
+	('O365_SMALL_BUSINESS', 'Office 365 Small Business', 1, interval '1 year',
+	 'Microsoft Online Subscription Agreement', true),
+	('O365_MIDSIZE_BUSINESS', 'Office 365 Midsize Business', NULL, interval '1 year',
+	 'Office 365 Open Agreement', true);
+
+INSERT INTO @extschema@.country (code, name, service_available, shipped) VALUES
+	('AD', 'Andorra', true, true),
+	('AE', 'United Arab Emirates', true, true),
+	('AF', 'Afghanistan', true, true),
+	('AG', 'Antigua and Barbuda', true, true),
+	('AI', 'Anguilla', true, true),
+	('AL', 'Albania', true, true),
+	('AM', 'Armenia', true, true),
+	('AO', 'Angola', true, true),
+	('AQ', 'Antarctica', true, true),
+	('AR', 'Argentina', true, true),
+	('AS', 'American Samoa', true, true),
+	('AT', 'Austria', true, true),
+	('AU', 'Australia', true, true),
+	('AW', 'Aruba', true, true),
+	('AX', 'Åland Islands', true, true),
+	('AZ', 'Azerbaijan', true, true),
+	('BA', 'Bosnia and Herzegovina', true, true),
+	('BB', 'Barbados', true, true),
+	('BD', 'Bangladesh', true, true),
+	('BE', 'Belgium', true, true),
+	('BF', 'Burkina Faso', true, true),
+	('BG', 'Bulgaria', true, true),
+	('BH', 'Bahrain', true, true),
+	('BI', 'Burundi', true, true),
+	('BJ', 'Benin', true, true),
+	('BL', 'Saint Barthélemy', true, true),
+	('BM', 'Bermuda', true, true),
+	('BN', 'Brunei Darussalam', true, true),
+	('BO', 'Bolivia', true, true),
+	('BQ', 'Bonaire, Sint Eustatius and Saba', true, true),
+	('BR', 'Brazil', true, true),
+	('BS', 'Bahamas', true, true),
+	('BT', 'Bhutan', true, true),
+	('BV', 'Bouvet Island', true, true),
+	('BW', 'Botswana', true, true),
+	('BY', 'Belarus', false, true),
+	('BZ', 'Belize', true, true),
+	('CA', 'Canada', true, true),
+	('CC', 'Cocos (Keeling) Islands', true, true),
+	('CD', 'Congo, The Democratic Republic of the', true, true),
+	('CF', 'Central African Republic', true, true),
+	('CG', 'Congo', true, true),
+	('CH', 'Switzerland', true, true),
+	('CI', 'Côte d''Ivoire', true, true),
+	('CK', 'Cook Islands', true, true),
+	('CL', 'Chile', true, true),
+	('CM', 'Cameroon', true, true),
+	('CN', 'China', true, true),
+	('CO', 'Colombia', true, true),
+	('CR', 'Costa Rica', true, true),
+	('CU', 'Cuba', false, true),
+	('CV', 'Cabo Verde', true, true),
+	('CW', 'Curaçao', true, true),
+	('CX', 'Christmas Island', true, true),
+	('CY', 'Cyprus', true, true),
+	('CZ', 'Czechia', true, true),
+	('DE', 'Germany', true, true),
+	('DJ', 'Djibouti', true, true),
+	('DK', 'Denmark', true, true),
+	('DM', 'Dominica', true, true),
+	('DO', 'Dominican Republic', true, true),
+	('DZ', 'Algeria', true, true),
+	('EC', 'Ecuador', true, true),
+	('EE', 'Estonia', true, true),
+	('EG', 'Egypt', true, true),
+	('EH', 'Western Sahara', true, true),
+	('ER', 'Eritrea', true, true),
+	('ES', 'Spain', true, true),
+	('ET', 'Ethiopia', true, true),
+	('FI', 'Finland', true, true),
+	('FJ', 'Fiji', true, true),
+	('FK', 'Falkland Islands (Malvinas)', true, true),
+	('FM', 'Micronesia, Federated States of', true, true),
+	('FO', 'Faroe Islands', true, true),
+	('FR', 'France', true, true),
+	('GA', 'Gabon', true, true),
+	('GB', 'United Kingdom', true, true),
+	('GD', 'Grenada', true, true),
+	('GE', 'Georgia', true, true),
+	('GF', 'French Guiana', true, true),
+	('GG', 'Guernsey', true, true),
+	('GH', 'Ghana', true, true),
+	('GI', 'Gibraltar', true, true),
+	('GL', 'Greenland', true, true),
+	('GM', 'Gambia', true, true),
+	('GN', 'Guinea', true, true),
+	('GP', 'Guadeloupe', true, true),
+	('GQ', 'Equatorial Guinea', true, true),
+	('GR', 'Greece', true, true),
+	('GS', 'South Georgia and the South Sandwich Islands', true, true),
+	('GT', 'Guatemala', true, true),
+	('GU', 'Guam', true, true),
+	('GW', 'Guinea-Bissau', true, true),
+	('GY', 'Guyana', true, true),
+	('HK', 'Hong Kong', true, true),
+	('HM', 'Heard Island and McDonald Islands', true, true),
+	('HN', 'Honduras', true, true),
+	('HR', 'Croatia', true, true),
+	('HT', 'Haiti', true, true),
+	('HU', 'Hungary', true, true),
+	('ID', 'Indonesia', true, true),
+	('IE', 'Ireland', true, true),
+	('IL', 'Israel', true, true),
+	('IM', 'Isle of Man', true, true),
+	('IN', 'India', true, true),
+	('IO', 'British Indian Ocean Territory', true, true),
+	('IQ', 'Iraq', true, true),
+	('IR', 'Iran', false, true),
+	('IS', 'Iceland', true, true),
+	('IT', 'Italy', true, true),
+	('JE', 'Jersey', true, true),
+	('JM', 'Jamaica', true, true),
+	('JO', 'Jordan', true, true),
+	('JP', 'Japan', true, true),
+	('KE', 'Kenya', true, true),
+	('KG', 'Kyrgyzstan', true, true),
+	('KH', 'Cambodia', true, true),
+	('KI', 'Kiribati', true, true),
+	('KM', 'Comoros', true, true),
+	('KN', 'Saint Kitts and Nevis', true, true),
+	('KP', 'North Korea', false, true),
+	('KR', 'South Korea', true, true),
+	('KW', 'Kuwait', true, true),
+	('KY', 'Cayman Islands', true, true),
+	('KZ', 'Kazakhstan', true, true),
+	('LA', 'Laos', true, true),
+	('LB', 'Lebanon', true, true),
+	('LC', 'Saint Lucia', true, true),
+	('LI', 'Liechtenstein', true, true),
+	('LK', 'Sri Lanka', true, true),
+	('LR', 'Liberia', true, true),
+	('LS', 'Lesotho', true, true),
+	('LT', 'Lithuania', true, true),
+	('LU', 'Luxembourg', true, true),
+	('LV', 'Latvia', true, true),
+	('LY', 'Libya', true, true),
+	('MA', 'Morocco', true, true),
+	('MC', 'Monaco', true, true),
+	('MD', 'Moldova', true, true),
+	('ME', 'Montenegro', true, true),
+	('MF', 'Saint Martin (French part)', true, true),
+	('MG', 'Madagascar', true, true),
+	('MH', 'Marshall Islands', true, true),
+	('MK', 'North Macedonia', true, true),
+	('ML', 'Mali', true, true),
+	('MM', 'Myanmar', true, true),
+	('MN', 'Mongolia', true, true),
+	('MO', 'Macao', true, true),
+	('MP', 'Northern Mariana Islands', true, true),
+	('MQ', 'Martinique', true, true),
+	('MR', 'Mauritania', true, true),
+	('MS', 'Montserrat', true, true),
+	('MT', 'Malta', true, true),
+	('MU', 'Mauritius', true, true),
+	('MV', 'Maldives', true, true),
+	('MW', 'Malawi', true, true),
+	('MX', 'Mexico', true, true),
+	('MY', 'Malaysia', true, true),
+	('MZ', 'Mozambique', true, true),
+	('NA', 'Namibia', true, true),
+	('NC', 'New Caledonia', true, true),
+	('NE', 'Niger', true, true),
+	('NF', 'Norfolk Island', true, true),
+	('NG', 'Nigeria', true, true),
+	('NI', 'Nicaragua', true, true),
+	('NL', 'Netherlands', true, true),
+	('NO', 'Norway', true, true),
+	('NP', 'Nepal', true, true),
+	('NR', 'Nauru', true, true),
+	('NU', 'Niue', true, true),
+	('NZ', 'New Zealand', true, true),
+	('OM', 'Oman', true, true),
+	('PA', 'Panama', true, true),
+	('PE', 'Peru', true, true),
+	('PF', 'French Polynesia', true, true),
+	('PG', 'Papua New Guinea', true, true),
+	('PH', 'Philippines', true, true),
+	('PK', 'Pakistan', true, true),
+	('PL', 'Poland', true, true),
+	('PM', 'Saint Pierre and Miquelon', true, true),
+	('PN', 'Pitcairn', true, true),
+	('PR', 'Puerto Rico', true, true),
+	('PS', 'Palestine, State of', true, true),
+	('PT', 'Portugal', true, true),
+	('PW', 'Palau', true, true),
+	('PY', 'Paraguay', true, true),
+	('QA', 'Qatar', true, true),
+	('RE', 'Réunion', true, true),
+	('RO', 'Romania', true, true),
+	('RS', 'Serbia', true, true),
+	('RU', 'Russian Federation', false, true),
+	('RW', 'Rwanda', true, true),
+	('SA', 'Saudi Arabia', true, true),
+	('SB', 'Solomon Islands', true, true),
+	('SC', 'Seychelles', true, true),
+	('SD', 'Sudan', true, true),
+	('SE', 'Sweden', true, true),
+	('SG', 'Singapore', true, true),
+	('SH', 'Saint Helena, Ascension and Tristan da Cunha', true, true),
+	('SI', 'Slovenia', true, true),
+	('SJ', 'Svalbard and Jan Mayen', true, true),
+	('SK', 'Slovakia', true, true),
+	('SL', 'Sierra Leone', true, true),
+	('SM', 'San Marino', true, true),
+	('SN', 'Senegal', true, true),
+	('SO', 'Somalia', true, true),
+	('SR', 'Suriname', true, true),
+	('SS', 'South Sudan', true, true),
+	('ST', 'Sao Tome and Principe', true, true),
+	('SV', 'El Salvador', true, true),
+	('SX', 'Sint Maarten (Dutch part)', true, true),
+	('SY', 'Syria', false, true),
+	('SZ', 'Eswatini', true, true),
+	('TC', 'Turks and Caicos Islands', true, true),
+	('TD', 'Chad', true, true),
+	('TF', 'French Southern Territories', true, true),
+	('TG', 'Togo', true, true),
+	('TH', 'Thailand', true, true),
+	('TJ', 'Tajikistan', true, true),
+	('TK', 'Tokelau', true, true),
+	('TL', 'Timor-Leste', true, true),
+	('TM', 'Turkmenistan', true, true),
+	('TN', 'Tunisia', true, true),
+	('TO', 'Tonga', true, true),
+	('TR', 'Türkiye', true, true),
+	('TT', 'Trinidad and Tobago', true, true),
+	('TV', 'Tuvalu', true, true),
+	('TW', 'Taiwan', true, true),
+	('TZ', 'Tanzania', true, true),
+	('UA', 'Ukraine', true, true),
+	('UG', 'Uganda', true, true),
+	('UM', 'United States Minor Outlying Islands', true, true),
+	('US', 'United States', true, true),
+	('UY', 'Uruguay', true, true),
+	('UZ', 'Uzbekistan', true, true),
+	('VA', 'Holy See (Vatican City State)', true, true),
+	('VC', 'Saint Vincent and the Grenadines', true, true),
+	('VE', 'Venezuela', true, true),
+	('VG', 'Virgin Islands, British', true, true),
+	('VI', 'Virgin Islands, U.S.', true, true),
+	('VN', 'Vietnam', true, true),
+	('VU', 'Vanuatu', true, true),
+	('WF', 'Wallis and Futuna', true, true),
+	('WS', 'Samoa', true, true),
+	('YE', 'Yemen', true, true),
+	('YT', 'Mayotte', true, true),
+	('ZA', 'South Africa', true, true),
+	('ZM', 'Zambia', true, true),
+	('ZW', 'Zimbabwe', true, true);
+
+/*
+ * Shipped rows of country and sku: a change marks the row as no longer
+ * shipped, and pg_dump keeps exactly the rows that are not shipped.  When a
+ * dump is restored, CREATE EXTENSION has already made the shipped rows, so an
+ * incoming row with the code of an untouched shipped row replaces it.
+ */
+CREATE FUNCTION @extschema@.reference_row_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		NEW.shipped := false;
+		RETURN NEW;
+	END IF;
+	-- INSERT
+	IF TG_TABLE_NAME = 'country' THEN
+		UPDATE @extschema@.country c
+		   SET name = NEW.name, service_available = NEW.service_available
+		 WHERE c.code = NEW.code AND c.shipped;
+	ELSE
+		UPDATE @extschema@.sku s
+		   SET name = NEW.name, licenses_per_key = NEW.licenses_per_key, term = NEW.term,
+		       trial_term = NEW.trial_term, agreement = NEW.agreement
+		 WHERE s.sku_code = NEW.sku_code AND s.shipped;
+	END IF;
+	IF FOUND THEN
+		RETURN NULL;			-- merged into the shipped row
+	END IF;
+	NEW.shipped := false;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.reference_row_changed() IS
+	'Trigger: keeps country.shipped and sku.shipped true only for rows as shipped, so that pg_dump keeps operators'' changes.';
+
+CREATE TRIGGER country_changed BEFORE INSERT OR UPDATE ON @extschema@.country
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+CREATE TRIGGER sku_changed BEFORE INSERT OR UPDATE ON @extschema@.sku
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+
+--------------------------------------------------------------------------
+-- Tenants, users, subscriptions, licenses, key cards (K2-K6, C1-C5, A6)
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.tenant (
+	tenant_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	organization_name text NOT NULL
+		CONSTRAINT tenant_organization_name_not_blank CHECK (btrim(organization_name) <> ''),
+	country_code char(2) NOT NULL REFERENCES @extschema@.country,
+	agreement text,
+	created_by bigint REFERENCES @extschema@.partner,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	admin_first_name text NOT NULL,
+	admin_last_name text NOT NULL,
+	admin_email text NOT NULL CONSTRAINT tenant_admin_email_format CHECK (admin_email ~ '^[^@\s]+@[^@\s]+$')
+);
+CREATE INDEX tenant_created_by_idx ON @extschema@.tenant (created_by);
+COMMENT ON TABLE @extschema@.tenant IS
+	'Customers: an organization''s Microsoft 365 tenant.  Inserting one creates its admin user with the global_admin role (rule C3).';
+COMMENT ON COLUMN @extschema@.tenant.agreement IS 'The agreement the customer accepted when the account was created (rule C4).';
+COMMENT ON COLUMN @extschema@.tenant.created_by IS 'The partner who set the customer up.';
+
+CREATE TABLE @extschema@.tenant_user (
+	user_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	tenant_id bigint NOT NULL REFERENCES @extschema@.tenant ON DELETE CASCADE,
+	first_name text,
+	last_name text,
+	email text NOT NULL CONSTRAINT tenant_user_email_format CHECK (email ~ '^[^@\s]+@[^@\s]+$'),
+	admin_role text CONSTRAINT tenant_user_admin_role_known CHECK (admin_role IN
+		('global_admin', 'billing_admin', 'user_admin', 'password_admin', 'service_admin')),
+	UNIQUE (user_id, tenant_id)
+);
+CREATE UNIQUE INDEX tenant_user_email_key ON @extschema@.tenant_user (tenant_id, lower(email));
+COMMENT ON TABLE @extschema@.tenant_user IS
+	'Users of a customer''s tenant; an e-mail address is unique within a tenant, whatever its case.';
+
+CREATE TABLE @extschema@.subscription (
+	subscription_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	tenant_id bigint NOT NULL REFERENCES @extschema@.tenant,
+	sku_code text NOT NULL REFERENCES @extschema@.sku,
+	seats int NOT NULL CONSTRAINT subscription_seats_positive CHECK (seats > 0),
+	licensed_users int NOT NULL DEFAULT 0,
+	billing text NOT NULL CONSTRAINT subscription_billing_known CHECK (billing IN ('product_key', 'direct', 'trial')),
+	starts_on date NOT NULL,
+	expires_on date NOT NULL,
+	partner_of_record bigint REFERENCES @extschema@.partner,
+	agreement text NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	CONSTRAINT subscription_term_not_empty CHECK (expires_on > starts_on),
+	CONSTRAINT subscription_seats_not_exceeded CHECK (licensed_users BETWEEN 0 AND seats),
+	UNIQUE (subscription_id, tenant_id)
+);
+CREATE INDEX subscription_tenant_idx ON @extschema@.subscription (tenant_id);
+CREATE INDEX subscription_partner_of_record_idx ON @extschema@.subscription (partner_of_record);
+COMMENT ON TABLE @extschema@.subscription IS
+	'Customers'' subscriptions; the term is half-open, [starts_on, expires_on).  Creating one licenses the tenant''s admin when a seat is free (rule C3).';
+COMMENT ON COLUMN @extschema@.subscription.seats IS 'Licenses bought: the most users that may be licensed (rule C5).';
+COMMENT ON COLUMN @extschema@.subscription.licensed_users IS
+	'Users licensed now; kept by the license triggers, never above seats (rule C5).';
+COMMENT ON COLUMN @extschema@.subscription.expires_on IS 'The first day the term no longer covers.';
+COMMENT ON COLUMN @extschema@.subscription.agreement IS 'The agreement that applies to this subscription, from its SKU (rule C4).';
+
+CREATE TABLE @extschema@.license (
+	subscription_id bigint NOT NULL,
+	user_id bigint NOT NULL,
+	tenant_id bigint NOT NULL,
+	assigned_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (subscription_id, user_id),
+	FOREIGN KEY (subscription_id, tenant_id)
+		REFERENCES @extschema@.subscription (subscription_id, tenant_id) ON DELETE CASCADE,
+	FOREIGN KEY (user_id, tenant_id)
+		REFERENCES @extschema@.tenant_user (user_id, tenant_id) ON DELETE CASCADE
+);
+CREATE INDEX license_user_idx ON @extschema@.license (user_id);
+COMMENT ON TABLE @extschema@.license IS
+	'A user''s license on a subscription of the same tenant; at most one each, never more than the seats (rule C5).';
+
+CREATE TABLE @extschema@.key_card (
+	product_key @extschema@.product_key PRIMARY KEY,
+	sku_code text NOT NULL REFERENCES @extschema@.sku,
+	licenses int NOT NULL CONSTRAINT key_card_licenses_positive CHECK (licenses > 0),
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
+	purchased_on date NOT NULL DEFAULT current_date,
+	redeemed_at timestamptz,
+	subscription_id bigint REFERENCES @extschema@.subscription,
+	redeemed_as text CONSTRAINT key_card_redeemed_as_known CHECK (redeemed_as IN ('activate', 'add_users', 'renew')),
+	CONSTRAINT key_card_redemption_complete CHECK (
+		(redeemed_at IS NULL AND subscription_id IS NULL AND redeemed_as IS NULL) OR
+		(redeemed_at IS NOT NULL AND subscription_id IS NOT NULL AND redeemed_as IS NOT NULL))
+);
+CREATE INDEX key_card_partner_idx ON @extschema@.key_card (partner_id) WHERE redeemed_at IS NULL;
+CREATE INDEX key_card_subscription_idx ON @extschema@.key_card (subscription_id);
+COMMENT ON TABLE @extschema@.key_card IS
+	'Product keys bought by reseller partners (rule K2), each redeemed at most once (rule K6) to activate, add users to or renew a subscription (rule K3).';
+COMMENT ON COLUMN @extschema@.key_card.licenses IS 'Licenses the key carries: 1 for Small Business (rule K4).';
+COMMENT ON COLUMN @extschema@.key_card.partner_id IS 'The partner who bought the card.';
+COMMENT ON COLUMN @extschema@.key_card.redeemed_as IS 'activate, add_users or renew (rule K3); null while unredeemed.';
+
+-- Tenants: the country must be one where the service is offered (rule C2);
+-- a new tenant's admin becomes a user with the global_admin role (rule C3).
+CREATE FUNCTION @extschema@.tenant_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	c record;
+BEGIN
+	NEW.country_code := upper(NEW.country_code);
+	IF TG_OP = 'UPDATE' AND NEW.country_code = OLD.country_code THEN
+		RETURN NEW;
+	END IF;
+	SELECT * INTO c FROM @extschema@.country WHERE code = NEW.country_code;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'country "%" does not exist', NEW.country_code
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
+	END IF;
+	IF NOT c.service_available THEN
+		RAISE EXCEPTION 'Microsoft 365 is not offered in country "%" (%)', c.code, c.name
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Customers can be created only in countries and regions where the service is offered (rule C2).',
+			      HINT = 'If the service is offered there now, an operator can set por_partner.country.service_available.';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.tenant_check() IS
+	'Trigger: a tenant''s country must be one where the service is offered (rule C2).';
+CREATE TRIGGER tenant_check BEFORE INSERT OR UPDATE OF country_code ON @extschema@.tenant
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenant_check();
+
+CREATE FUNCTION @extschema@.tenant_create_admin() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email, admin_role)
+	VALUES (NEW.tenant_id, NEW.admin_first_name, NEW.admin_last_name, NEW.admin_email, 'global_admin');
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.tenant_create_admin() IS
+	'Trigger: a new tenant''s admin person becomes its first user, with the global_admin role (rule C3).';
+CREATE TRIGGER tenant_create_admin AFTER INSERT ON @extschema@.tenant
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenant_create_admin();
+
+-- Subscriptions: licensed_users starts at 0 and is kept by the license
+-- triggers; seats never drop below it (rule C5); the agreement comes from the
+-- SKU (rule C4); a new subscription licenses the tenant's admin (rule C3).
+CREATE FUNCTION @extschema@.subscription_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		NEW.licensed_users := 0;
+		IF NEW.agreement IS NULL THEN
+			SELECT s.agreement INTO NEW.agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
+		END IF;
+		RETURN NEW;
+	END IF;
+	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
+		RAISE EXCEPTION 'column "licensed_users" of subscription % cannot be set', OLD.subscription_id
+			USING ERRCODE = 'generated_always',
+			      DETAIL = 'It counts the licenses of the subscription and is kept by the extension.',
+			      HINT = 'Use por_partner.assign_license() and por_partner.remove_license().';
+	END IF;
+	IF NEW.seats < NEW.licensed_users THEN
+		RAISE EXCEPTION 'subscription % has % licensed users, more than % seats', OLD.subscription_id,
+				NEW.licensed_users, NEW.seats
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A subscription never has more licensed users than seats (rule C5).',
+			      HINT = 'Remove licenses first.';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.subscription_check() IS
+	'Trigger: keeps subscription.licensed_users to the license triggers and seats at or above it (rule C5); fills the agreement from the SKU (rule C4).';
+CREATE TRIGGER subscription_check BEFORE INSERT OR UPDATE ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_check();
+
+CREATE FUNCTION @extschema@.subscription_license_admin() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	-- the admin person named on the tenant, else its first global admin
+	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
+	SELECT NEW.subscription_id, u.user_id, u.tenant_id
+	  FROM @extschema@.tenant_user u
+	  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
+	 WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin'
+	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
+	 LIMIT 1;
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.subscription_license_admin() IS
+	'Trigger: a new subscription gives the tenant''s admin a license (rule C3).';
+CREATE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_license_admin();
+
+-- A subscription billed by product key exists only with a key redeemed to
+-- activate it (rules K3, A6); checked at commit, after the keys are marked.
+CREATE FUNCTION @extschema@.subscription_has_activation_key() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF NEW.billing = 'product_key' AND NOT EXISTS (
+			SELECT 1 FROM @extschema@.key_card k
+			 WHERE k.subscription_id = NEW.subscription_id AND k.redeemed_as = 'activate') THEN
+		RAISE EXCEPTION 'subscription % is billed by product key but no key activated it', NEW.subscription_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A subscription is set up with product keys by redeeming them (rules K3, A6).',
+			      HINT = 'Use por_partner.create_customer_subscription().';
+	END IF;
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.subscription_has_activation_key() IS
+	'Constraint trigger: a subscription billed by product key has a key redeemed to activate it (rules K3, A6).';
+CREATE CONSTRAINT TRIGGER subscription_has_activation_key
+	AFTER INSERT OR UPDATE OF billing ON @extschema@.subscription
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_has_activation_key();
+
+-- Licenses: the user belongs to the subscription's tenant; seats are never
+-- exceeded (rule C5).  The count is kept on the subscription row, whose row
+-- lock serializes concurrent assignments to one subscription.
+CREATE FUNCTION @extschema@.license_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	user_tenant bigint;
+BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		IF (NEW.subscription_id, NEW.user_id) IS DISTINCT FROM (OLD.subscription_id, OLD.user_id) THEN
+			RAISE EXCEPTION 'a license cannot be moved'
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      HINT = 'Remove the license and assign a new one.';
+		END IF;
+		NEW.tenant_id := OLD.tenant_id;
+		RETURN NEW;
+	END IF;
+	SELECT s.tenant_id INTO NEW.tenant_id
+	  FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', NEW.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	SELECT u.tenant_id INTO user_tenant FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'user % does not exist', NEW.user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF user_tenant <> NEW.tenant_id THEN
+		RAISE EXCEPTION 'user % belongs to tenant %, not to tenant % of subscription %',
+				NEW.user_id, user_tenant, NEW.tenant_id, NEW.subscription_id
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'A license is given on a subscription of the user''s own tenant.';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.license_check() IS
+	'Trigger: a license joins a user and a subscription of the same tenant, and is never moved.';
+CREATE TRIGGER license_check BEFORE INSERT OR UPDATE ON @extschema@.license
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_check();
+
+CREATE FUNCTION @extschema@.license_count() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	s record;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		UPDATE @extschema@.subscription SET licensed_users = licensed_users - 1
+		 WHERE subscription_id = OLD.subscription_id;
+		RETURN NULL;
+	END IF;
+	UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
+	 WHERE subscription_id = NEW.subscription_id AND licensed_users < seats
+	RETURNING subscription_id INTO s;
+	IF NOT FOUND THEN
+		SELECT * INTO s FROM @extschema@.subscription WHERE subscription_id = NEW.subscription_id;
+		RAISE EXCEPTION 'subscription % has no free seat', NEW.subscription_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('All %s seats are licensed; a subscription never has more licensed users than seats (rule C5).', s.seats),
+			      HINT = 'Add seats with por_partner.add_licenses(), or remove a license first.';
+	END IF;
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.license_count() IS
+	'Trigger: counts licenses on subscription.licensed_users and refuses one over the seats (rule C5).';
+CREATE TRIGGER license_count AFTER INSERT OR DELETE ON @extschema@.license
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_count();
+
+-- Key cards: bought only by resellers (rule K2); a Small Business card
+-- carries one license (rule K4); redeemed at most once (rule K6), on a
+-- subscription of the card's SKU (rule K3), and only an authorized
+-- subscription advisor activates a subscription with keys (rule A6).
+CREATE FUNCTION @extschema@.key_card_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+	per_key int;
+	sub_sku text;
+BEGIN
+	IF TG_OP = 'UPDATE' AND OLD.redeemed_at IS NOT NULL
+	   AND (NEW.product_key, NEW.sku_code, NEW.licenses, NEW.partner_id, NEW.redeemed_at,
+	        NEW.subscription_id, NEW.redeemed_as)
+	       IS DISTINCT FROM
+	       (OLD.product_key, OLD.sku_code, OLD.licenses, OLD.partner_id, OLD.redeemed_at,
+	        OLD.subscription_id, OLD.redeemed_as) THEN
+		RAISE EXCEPTION 'product key % was already redeemed', OLD.product_key
+			USING ERRCODE = 'unique_violation',
+			      DETAIL = format('It was redeemed on %s to %s subscription %s; a key is redeemed at most once (rule K6).',
+			                      to_char(OLD.redeemed_at, 'YYYY-MM-DD'),
+			                      replace(OLD.redeemed_as, '_', ' '), OLD.subscription_id),
+			      HINT = 'Use a key that has not been redeemed.';
+	END IF;
+
+	IF TG_OP = 'INSERT' OR (NEW.partner_id, NEW.sku_code, NEW.licenses)
+	                       IS DISTINCT FROM (OLD.partner_id, OLD.sku_code, OLD.licenses) THEN
+		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+		IF FOUND AND NOT p.reseller THEN
+			RAISE EXCEPTION 'partner % (%) may not buy key cards', p.mpn_id, p.name
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Only partners with a reseller relationship with an authorized distributor buy product keys (rule K2).',
+				      HINT = 'Set por_partner.partner.reseller once the partner has that relationship.';
+		END IF;
+		SELECT s.licenses_per_key INTO per_key FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
+		IF per_key IS NOT NULL AND NEW.licenses <> per_key THEN
+			RAISE EXCEPTION 'a % key card carries % license(s), not %', NEW.sku_code, per_key, NEW.licenses
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Each key of this product is one license for one user (rule K4).',
+				      HINT = format('Set licenses to %s, and buy one key for each user.', per_key);
+		END IF;
+	END IF;
+
+	IF NEW.redeemed_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.redeemed_at IS NULL) THEN
+		SELECT s.sku_code INTO sub_sku FROM @extschema@.subscription s
+		 WHERE s.subscription_id = NEW.subscription_id;
+		IF FOUND AND sub_sku <> NEW.sku_code THEN
+			RAISE EXCEPTION 'product key % is for %, but subscription % is %', NEW.product_key,
+					NEW.sku_code, NEW.subscription_id, sub_sku
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'A key activates, adds users to or renews a subscription of its own product (rule K3).',
+				      HINT = format('Use %s keys.', sub_sku);
+		END IF;
+		IF NEW.redeemed_as = 'activate' THEN
+			SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+			IF FOUND AND NOT p.subscription_advisor THEN
+				RAISE EXCEPTION 'partner % (%) is not an authorized subscription advisor', p.mpn_id, p.name
+					USING ERRCODE = 'check_violation',
+					      DETAIL = 'Only authorized subscription advisors set up customer subscriptions with product keys (rule A6).',
+					      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
+			END IF;
+		END IF;
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.key_card_check() IS
+	'Trigger: key cards are bought by resellers (K2), carry the SKU''s licenses (K4), are redeemed once (K6) on a subscription of their SKU (K3), and activate only for advisors (A6).';
+CREATE TRIGGER key_card_check BEFORE INSERT OR UPDATE ON @extschema@.key_card
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.key_card_check();
+
+--------------------------------------------------------------------------
+-- Redeeming keys, creating customers, licensing users (K3, K5, C1-C5, A6)
+--------------------------------------------------------------------------
+
+-- Refuse a NULL argument with 22004, naming it.
+CREATE FUNCTION @extschema@.require_arg(value anyelement, name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF value IS NULL THEN
+		RAISE EXCEPTION 'argument "%" must not be null', name
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_arg(anyelement, text) IS
+	'Internal: raises 22004 when a required argument is null.';
+
+/*
+ * Lock the cards of a set of keys, in key order (so that two callers never
+ * deadlock), and return their SKU and licenses.  The keys must all exist,
+ * be given once each and be of one SKU; whether they are unredeemed and the
+ * caller's is checked where they are redeemed (the key_card trigger).
+ */
+CREATE FUNCTION @extschema@.lock_key_cards(keys @extschema@.product_key[],
+	OUT sku_code text, OUT licenses bigint, OUT owners bigint[])
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	missing @extschema@.product_key;
+	dup @extschema@.product_key;
+	skus text[];
+BEGIN
+	PERFORM @extschema@.require_arg(keys, 'keys');
+	IF cardinality(keys) = 0 THEN
+		RAISE EXCEPTION 'no product key given'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass at least one product key.';
+	END IF;
+	IF array_position(keys, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'product key % of the array is null', array_position(keys, NULL)
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT k INTO dup FROM unnest(keys) AS k GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'product key % is given more than once', dup
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Give each key once.';
+	END IF;
+
+	PERFORM 1 FROM @extschema@.key_card c
+	  WHERE c.product_key = ANY (keys)
+	  ORDER BY c.product_key
+	  FOR UPDATE;
+	SELECT k INTO missing FROM unnest(keys) AS k
+	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.key_card c WHERE c.product_key = k)
+	 ORDER BY k LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'product key % does not exist', missing
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Check the key against the key card; only keys bought and recorded in por_partner.key_card can be redeemed.';
+	END IF;
+
+	SELECT array_agg(DISTINCT c.sku_code ORDER BY c.sku_code), sum(c.licenses),
+	       array_agg(DISTINCT c.partner_id ORDER BY c.partner_id)
+	  INTO skus, licenses, owners
+	  FROM @extschema@.key_card c WHERE c.product_key = ANY (keys);
+	IF cardinality(skus) > 1 THEN
+		RAISE EXCEPTION 'the product keys are for different products: %', array_to_string(skus, ', ')
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Keys redeemed together activate, extend or renew one subscription of one product (rule K3).',
+			      HINT = 'Redeem the keys of each product separately.';
+	END IF;
+	sku_code := skus[1];
+END $$;
+COMMENT ON FUNCTION @extschema@.lock_key_cards(@extschema@.product_key[]) IS
+	'Internal: validates an array of keys and locks their cards in key order; returns their one SKU, the licenses they carry and their owners.';
+
+CREATE FUNCTION @extschema@.create_customer_subscription(
+	partner_id bigint,
+	keys @extschema@.product_key[],
+	organization_name text,
+	country_code text,
+	admin_first_name text,
+	admin_last_name text,
+	admin_email text,
+	starts_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	p record;
+	cards record;
+	s record;
+	new_tenant bigint;
+	new_subscription bigint;
+BEGIN
+	PERFORM @extschema@.require_arg(create_customer_subscription.partner_id, 'partner_id'),
+	        @extschema@.require_arg(create_customer_subscription.organization_name, 'organization_name'),
+	        @extschema@.require_arg(create_customer_subscription.country_code, 'country_code'),
+	        @extschema@.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
+	        @extschema@.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
+	        @extschema@.require_arg(create_customer_subscription.admin_email, 'admin_email'),
+	        @extschema@.require_arg(create_customer_subscription.starts_on, 'starts_on');
+	IF NOT isfinite(create_customer_subscription.starts_on) THEN
+		RAISE EXCEPTION 'starts_on must be a finite date, not %', create_customer_subscription.starts_on
+			USING ERRCODE = 'datetime_field_overflow';
+	END IF;
+
+	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = create_customer_subscription.partner_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner % does not exist', create_customer_subscription.partner_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+
+	cards := @extschema@.lock_key_cards(keys);
+	IF cards.owners <> ARRAY[p.partner_id] THEN
+		RAISE EXCEPTION 'product key % was not bought by partner % (%)',
+				(SELECT min(c.product_key) FROM @extschema@.key_card c
+				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id),
+				p.mpn_id, p.name
+			USING ERRCODE = 'insufficient_privilege',
+			      HINT = 'A partner redeems only the key cards it bought.';
+	END IF;
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
+
+	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
+	                                admin_first_name, admin_last_name, admin_email)
+	VALUES (create_customer_subscription.organization_name, create_customer_subscription.country_code,
+	        s.agreement, p.partner_id, create_customer_subscription.admin_first_name,
+	        create_customer_subscription.admin_last_name, create_customer_subscription.admin_email)
+	RETURNING tenant_id INTO new_tenant;
+
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
+	VALUES (new_tenant, s.sku_code, cards.licenses, 'product_key', create_customer_subscription.starts_on,
+	        (create_customer_subscription.starts_on + s.term)::date, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = new_subscription, redeemed_as = 'activate'
+	 WHERE c.product_key = ANY (keys);
+	RETURN new_subscription;
+END $$;
+COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date) IS
+	'Redeems product keys to create a customer: its tenant, admin user (licensed), and a subscription with the licenses the keys carry, all or nothing (rules K3, K5, K6, C1-C4, A6).  Returns the subscription_id.';
+
+CREATE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
+RETURNS int
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	cards record;
+	new_seats int;
+BEGIN
+	PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = add_licenses.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', add_licenses.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF s.billing <> 'product_key' THEN
+		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
+				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Product keys add users to subscriptions set up with product keys.';
+	END IF;
+	cards := @extschema@.lock_key_cards(keys);
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'add_users'
+	 WHERE c.product_key = ANY (keys);
+	UPDATE @extschema@.subscription su SET seats = su.seats + cards.licenses
+	 WHERE su.subscription_id = s.subscription_id
+	RETURNING su.seats INTO new_seats;
+	RETURN new_seats;
+END $$;
+COMMENT ON FUNCTION @extschema@.add_licenses(bigint, @extschema@.product_key[]) IS
+	'Redeems product keys of the subscription''s SKU to add seats to its current term (rules K3, K5, K6).  Returns the new seat count.';
+
+CREATE FUNCTION @extschema@.assign_license(subscription_id bigint, user_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	PERFORM @extschema@.require_arg(assign_license.subscription_id, 'subscription_id'),
+	        @extschema@.require_arg(assign_license.user_id, 'user_id');
+	INSERT INTO @extschema@.license (subscription_id, user_id)
+	VALUES (assign_license.subscription_id, assign_license.user_id);
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'user % already has a license on subscription %', assign_license.user_id,
+			assign_license.subscription_id
+		USING ERRCODE = 'unique_violation';
+END $$;
+COMMENT ON FUNCTION @extschema@.assign_license(bigint, bigint) IS
+	'Gives a user of the subscription''s tenant a license on it, when a seat is free (rule C5).';
+
+CREATE FUNCTION @extschema@.remove_license(subscription_id bigint, user_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
+	        @extschema@.require_arg(remove_license.user_id, 'user_id');
+	DELETE FROM @extschema@.license l
+	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'user % has no license on subscription %', remove_license.user_id,
+				remove_license.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.remove_license(bigint, bigint) IS
+	'Takes a user''s license on a subscription back, freeing the seat.';
+
+CREATE FUNCTION @extschema@.add_user(tenant_id bigint, first_name text, last_name text, email text,
+	subscription_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	new_user bigint;
+BEGIN
+	PERFORM @extschema@.require_arg(add_user.tenant_id, 'tenant_id'),
+	        @extschema@.require_arg(add_user.email, 'email');
+	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
+	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
+	RETURNING user_id INTO new_user;
+	IF add_user.subscription_id IS NOT NULL THEN
+		PERFORM @extschema@.assign_license(add_user.subscription_id, new_user);
+	END IF;
+	RETURN new_user;
+END $$;
+COMMENT ON FUNCTION @extschema@.add_user(bigint, text, text, text, bigint) IS
+	'Adds a user to a tenant (e-mail unique in the tenant, whatever its case) and licenses it on the subscription when one is given (rule C5).  Returns the user_id.';
+
+--------------------------------------------------------------------------
+-- Privileges and pg_dump
+--------------------------------------------------------------------------
+
+REVOKE ALL ON FUNCTION
+	@extschema@.reference_row_changed(), @extschema@.tenant_check(), @extschema@.tenant_create_admin(),
+	@extschema@.subscription_check(), @extschema@.subscription_license_admin(),
+	@extschema@.subscription_has_activation_key(), @extschema@.license_check(),
+	@extschema@.license_count(), @extschema@.key_card_check(),
+	@extschema@.require_arg(anyelement, text), @extschema@.lock_key_cards(@extschema@.product_key[]),
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
+	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
+	@extschema@.add_user(bigint, text, text, text, bigint)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.country', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.sku', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_user', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.subscription', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.license', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.key_card', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner', 'partner_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant', 'tenant_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant_user', 'user_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.subscription', 'subscription_id'), '');
