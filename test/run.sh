@@ -4,6 +4,7 @@
 #   pg_regress  sql/*.sql vs expected/*.out (one test a file)
 #   isolation   test/isolation/specs/*.spec (one test a spec)
 #   pgTAP       test/pgtap/*.sql through pg_prove (one test an assertion)
+#   shell       test/shell/*.sh, each printing TAP lines (one test a line)
 #   fuzzer      the libFuzzer target of the codec, bounded by FUZZ_SECONDS
 set -u
 cd "$(dirname "$0")/.."
@@ -83,6 +84,27 @@ if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
 fi
 count pgTAP "$ok" "$notok"
 [ "$rc" -ne 0 ] && { cat "$OUT/pgtap-setup.log"; grep -vE '^ok [0-9]+' "$OUT/pgtap.log"; }
+
+# shell tests: each gets the cluster in PGHOST/PGPORT/PGUSER and prints TAP
+: >"$OUT/shell.log"
+ok=0
+notok=0
+for t in test/shell/*.sh; do
+	[ -e "$t" ] || continue
+	echo "# $t" >>"$OUT/shell.log"
+	bash "$t" >"$OUT/shell.one" 2>&1
+	rc=$?
+	cat "$OUT/shell.one" >>"$OUT/shell.log"
+	o=$(grep -cE '^ok [0-9]+' "$OUT/shell.one")
+	n=$(grep -cE '^not ok [0-9]+' "$OUT/shell.one")
+	if [ "$rc" -ne 0 ] && [ "$n" -eq 0 ]; then
+		n=1
+	fi
+	[ "$n" -ne 0 ] && cat "$OUT/shell.one"
+	ok=$((ok + o))
+	notok=$((notok + n))
+done
+count shell "$ok" "$notok"
 
 cluster_stop
 
