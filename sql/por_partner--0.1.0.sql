@@ -710,7 +710,7 @@ BEGIN
 			      HINT = 'Use por_partner.assign_license() and por_partner.remove_license().';
 	END IF;
 	IF NEW.seats < NEW.licensed_users THEN
-		RAISE EXCEPTION 'subscription % has % licensed users, more than % seats', OLD.subscription_id,
+		RAISE EXCEPTION 'subscription % has % licensed users, so it cannot have % seats', OLD.subscription_id,
 				NEW.licensed_users, NEW.seats
 			USING ERRCODE = 'check_violation',
 			      DETAIL = 'A subscription never has more licensed users than seats (rule C5).',
@@ -867,7 +867,7 @@ BEGIN
 		END IF;
 		SELECT s.licenses_per_key INTO per_key FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
 		IF per_key IS NOT NULL AND NEW.licenses <> per_key THEN
-			RAISE EXCEPTION 'a % key card carries % license(s), not %', NEW.sku_code, per_key, NEW.licenses
+			RAISE EXCEPTION 'key cards of % carry % license each, not %', NEW.sku_code, per_key, NEW.licenses
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'Each key of this product is one license for one user (rule K4).',
 				      HINT = format('Set licenses to %s, and buy one key for each user.', per_key);
