@@ -1,6 +1,6 @@
--- bench/product_key.sql: the product_key benchmark, run by bench/run.sh.
+-- bench/product_key.sql: the product_key benchmark, run by bench/product_key.sh.
 --
--- psql variables (set by run.sh):  keys    keys (and uuids) to generate
+-- psql variables (set by product_key.sh):  keys    keys (and uuids) to generate
 --                                  probes  index lookups per measurement
 --                                  reps    recorded runs per measurement
 --                                  plans   file that receives the EXPLAIN plans

@@ -246,11 +246,14 @@ CREATE TABLE @extschema@.sku (
 	term interval NOT NULL CONSTRAINT sku_term_positive CHECK (term > interval '0'),
 	trial_term interval NOT NULL DEFAULT interval '30 days'
 		CONSTRAINT sku_trial_term_positive CHECK (trial_term > interval '0'),
+	trial_seats int NOT NULL DEFAULT 25 CONSTRAINT sku_trial_seats_positive CHECK (trial_seats > 0),
 	agreement text NOT NULL,
 	shipped boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE @extschema@.sku IS
 	'Products sold with product keys: licenses each key carries (null: set per card, rule K4), the term, and the agreement the customer accepts (rule C4).';
+COMMENT ON COLUMN @extschema@.sku.trial_term IS 'The term of a trial subscription from a trial invitation (rule A4).';
+COMMENT ON COLUMN @extschema@.sku.trial_seats IS 'The licenses a trial subscription comes with.';
 COMMENT ON COLUMN @extschema@.sku.licenses_per_key IS 'Licenses one key carries; null when each card states its own count (rule K4).';
 COMMENT ON COLUMN @extschema@.sku.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
@@ -533,7 +536,7 @@ BEGIN
 	ELSE
 		UPDATE @extschema@.sku s
 		   SET name = NEW.name, licenses_per_key = NEW.licenses_per_key, term = NEW.term,
-		       trial_term = NEW.trial_term, agreement = NEW.agreement
+		       trial_term = NEW.trial_term, trial_seats = NEW.trial_seats, agreement = NEW.agreement
 		 WHERE s.sku_code = NEW.sku_code AND s.shipped;
 	END IF;
 	IF FOUND THEN
@@ -1159,3 +1162,724 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant', 'tenant_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant_user', 'user_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.subscription', 'subscription_id'), '');
+
+--------------------------------------------------------------------------
+-- Delegated administration (D1-D6)
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.delegated_admin_offer (
+	offer_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
+	tenant_id bigint NOT NULL REFERENCES @extschema@.tenant ON DELETE CASCADE,
+	message text,
+	status text NOT NULL DEFAULT 'pending'
+		CONSTRAINT delegated_admin_offer_status_known CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn')),
+	offered_at timestamptz NOT NULL DEFAULT now(),
+	answered_at timestamptz,
+	CONSTRAINT delegated_admin_offer_answered CHECK ((status = 'pending') = (answered_at IS NULL)),
+	UNIQUE (offer_id, partner_id, tenant_id)
+);
+CREATE INDEX delegated_admin_offer_tenant_idx ON @extschema@.delegated_admin_offer (tenant_id);
+CREATE INDEX delegated_admin_offer_partner_idx ON @extschema@.delegated_admin_offer (partner_id);
+COMMENT ON TABLE @extschema@.delegated_admin_offer IS
+	'Offers of delegated administration from a partner to a customer (rule D2): pending, then accepted or declined once, or withdrawn when the partner leaves Cloud Essentials (rule D3).';
+
+CREATE TABLE @extschema@.delegated_admin (
+	partner_id bigint NOT NULL,
+	tenant_id bigint NOT NULL,
+	offer_id bigint NOT NULL UNIQUE,
+	granted_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (partner_id, tenant_id),
+	FOREIGN KEY (offer_id, partner_id, tenant_id)
+		REFERENCES @extschema@.delegated_admin_offer (offer_id, partner_id, tenant_id) ON DELETE CASCADE
+);
+CREATE INDEX delegated_admin_tenant_idx ON @extschema@.delegated_admin (tenant_id);
+COMMENT ON TABLE @extschema@.delegated_admin IS
+	'Partners that are a customer''s delegated admin: admin rights in the tenant without a license (rules D1, D4, D6), each from an accepted offer (rule D2).';
+
+-- An offer comes only from a Cloud Essentials partner (rule D3) and is
+-- answered once (rule D2).
+CREATE FUNCTION @extschema@.delegated_admin_offer_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+		IF FOUND AND NOT p.cloud_essentials THEN
+			RAISE EXCEPTION 'partner % (%) may not offer delegated administration', p.mpn_id, p.name
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Only partners enrolled in Cloud Essentials send delegated admin offers (rule D3).',
+				      HINT = 'Enroll the partner in Cloud Essentials first.';
+		END IF;
+		IF NEW.status <> 'pending' THEN
+			RAISE EXCEPTION 'a delegated admin offer starts pending'
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'The customer accepts or declines an offer after it is sent (rule D2).';
+		END IF;
+		RETURN NEW;
+	END IF;
+	IF (NEW.partner_id, NEW.tenant_id, NEW.offered_at) IS DISTINCT FROM (OLD.partner_id, OLD.tenant_id, OLD.offered_at)
+	   OR NEW.message IS DISTINCT FROM OLD.message THEN
+		RAISE EXCEPTION 'delegated admin offer % cannot be changed', OLD.offer_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Send a new offer instead.';
+	END IF;
+	IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status <> 'pending' THEN
+		RAISE EXCEPTION 'delegated admin offer % was already %', OLD.offer_id, OLD.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'An offer is answered once (rule D2).',
+			      HINT = 'The partner can send a new offer.';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.delegated_admin_offer_check() IS
+	'Trigger: offers come from Cloud Essentials partners (D3), start pending and are answered once (D2).';
+CREATE TRIGGER delegated_admin_offer_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin_offer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_offer_check();
+
+-- A relationship exists only from an accepted offer (rule D2).
+CREATE FUNCTION @extschema@.delegated_admin_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.delegated_admin_offer o
+	                WHERE o.offer_id = NEW.offer_id AND o.status = 'accepted') THEN
+		RAISE EXCEPTION 'partner % is not delegated admin of tenant % without an accepted offer',
+				NEW.partner_id, NEW.tenant_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'The customer must accept the partner''s offer first; a pending or declined offer grants nothing (rule D2).',
+			      HINT = 'Use por_partner.accept_delegated_admin_offer().';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.delegated_admin_check() IS
+	'Trigger: a delegated admin relationship rests on an accepted offer (rule D2).';
+CREATE TRIGGER delegated_admin_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_check();
+
+-- Leaving Cloud Essentials withdraws the partner's pending offers (rule D3);
+-- accepted relationships stay, since the customer granted them, but a
+-- partner allowed neither delegated admin nor service provision cannot act
+-- on them (partner_can, rule A3).  Losing subscription advisor status keeps
+-- existing partner-of-record links.
+CREATE FUNCTION @extschema@.partner_flags_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF OLD.cloud_essentials AND NOT NEW.cloud_essentials THEN
+		UPDATE @extschema@.delegated_admin_offer
+		   SET status = 'withdrawn', answered_at = now()
+		 WHERE partner_id = NEW.partner_id AND status = 'pending';
+	END IF;
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.partner_flags_changed() IS
+	'Trigger: a partner that leaves Cloud Essentials has its pending delegated admin offers withdrawn (rule D3).';
+CREATE TRIGGER partner_flags_changed AFTER UPDATE OF cloud_essentials ON @extschema@.partner
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_flags_changed();
+
+CREATE FUNCTION @extschema@.offer_delegated_admin(partner_id bigint, tenant_id bigint, message text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	new_offer bigint;
+BEGIN
+	PERFORM @extschema@.require_arg(offer_delegated_admin.partner_id, 'partner_id'),
+	        @extschema@.require_arg(offer_delegated_admin.tenant_id, 'tenant_id');
+	INSERT INTO @extschema@.delegated_admin_offer (partner_id, tenant_id, message)
+	VALUES (offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id, offer_delegated_admin.message)
+	RETURNING offer_id INTO new_offer;
+	RETURN new_offer;
+END $$;
+COMMENT ON FUNCTION @extschema@.offer_delegated_admin(bigint, bigint, text) IS
+	'Sends a delegated admin offer, with a message, from a Cloud Essentials partner to a customer (rules D2, D3).  Returns the offer_id.';
+
+-- Answer a pending offer; the row lock makes two answers at once end with one.
+CREATE FUNCTION @extschema@.answer_delegated_admin_offer(offer_id bigint, accept boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	o record;
+BEGIN
+	PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id');
+	SELECT * INTO o FROM @extschema@.delegated_admin_offer d
+	 WHERE d.offer_id = answer_delegated_admin_offer.offer_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'delegated admin offer % does not exist', answer_delegated_admin_offer.offer_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF o.status <> 'pending' THEN
+		RAISE EXCEPTION 'delegated admin offer % was already %', o.offer_id, o.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'An offer is answered once (rule D2).',
+			      HINT = 'The partner can send a new offer.';
+	END IF;
+	UPDATE @extschema@.delegated_admin_offer d
+	   SET status = CASE WHEN accept THEN 'accepted' ELSE 'declined' END, answered_at = now()
+	 WHERE d.offer_id = o.offer_id;
+	IF accept THEN
+		INSERT INTO @extschema@.delegated_admin (partner_id, tenant_id, offer_id)
+		VALUES (o.partner_id, o.tenant_id, o.offer_id)
+		ON CONFLICT (partner_id, tenant_id) DO UPDATE SET offer_id = EXCLUDED.offer_id, granted_at = EXCLUDED.granted_at;
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.answer_delegated_admin_offer(bigint, boolean) IS
+	'Internal: accepts or declines a pending delegated admin offer, once (rule D2).';
+
+CREATE FUNCTION @extschema@.accept_delegated_admin_offer(offer_id bigint) RETURNS void
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT @extschema@.answer_delegated_admin_offer(offer_id, true) $$;
+COMMENT ON FUNCTION @extschema@.accept_delegated_admin_offer(bigint) IS
+	'The customer accepts a pending offer: the partner becomes its delegated admin, with admin rights and no license (rules D2, D4).';
+
+CREATE FUNCTION @extschema@.decline_delegated_admin_offer(offer_id bigint) RETURNS void
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT @extschema@.answer_delegated_admin_offer(offer_id, false) $$;
+COMMENT ON FUNCTION @extschema@.decline_delegated_admin_offer(bigint) IS
+	'The customer declines a pending offer; it grants nothing (rule D2).';
+
+CREATE FUNCTION @extschema@.is_delegated_admin(partner_id bigint, tenant_id bigint) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM @extschema@.delegated_admin d
+	                WHERE d.partner_id = $1 AND d.tenant_id = $2)
+$$;
+COMMENT ON FUNCTION @extschema@.is_delegated_admin(bigint, bigint) IS
+	'True when the partner is the tenant''s delegated admin through an accepted offer (rules D1, D2).';
+
+CREATE FUNCTION @extschema@.remove_delegated_admin(partner_id bigint, tenant_id bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM @extschema@.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
+	        @extschema@.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
+	DELETE FROM @extschema@.delegated_admin d
+	 WHERE d.partner_id = remove_delegated_admin.partner_id AND d.tenant_id = remove_delegated_admin.tenant_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner % is not delegated admin of tenant %', remove_delegated_admin.partner_id,
+				remove_delegated_admin.tenant_id
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.remove_delegated_admin(bigint, bigint) IS
+	'The customer withdraws a partner''s delegated admin rights.';
+
+--------------------------------------------------------------------------
+-- Partner of record (P1-P4)
+--------------------------------------------------------------------------
+
+-- Only an authorized subscription advisor is named partner of record (P2),
+-- whichever client sets the column.
+CREATE FUNCTION @extschema@.subscription_por_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+BEGIN
+	IF NEW.partner_of_record IS NULL
+	   OR (TG_OP = 'UPDATE' AND NEW.partner_of_record IS NOT DISTINCT FROM OLD.partner_of_record) THEN
+		RETURN NEW;
+	END IF;
+	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_of_record;
+	IF FOUND AND NOT p.subscription_advisor THEN
+		RAISE EXCEPTION 'partner % (%) cannot be partner of record', p.mpn_id, p.name
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A customer names a partner as partner of record only if it is an authorized subscription advisor (rule P2).',
+			      HINT = 'Name an authorized subscription advisor.';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.subscription_por_check() IS
+	'Trigger: the partner of record is an authorized subscription advisor (rule P2).';
+CREATE TRIGGER subscription_por_check BEFORE INSERT OR UPDATE OF partner_of_record ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_por_check();
+
+CREATE FUNCTION @extschema@.set_partner_of_record(subscription_id bigint, mpn_id text) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	p bigint;
+BEGIN
+	PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
+	        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
+	IF set_partner_of_record.mpn_id !~ '^\s*[0-9]{1,20}\s*$' THEN
+		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', set_partner_of_record.mpn_id
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'A Microsoft Partner ID (MPN ID) is a number, such as 4411223.';
+	END IF;
+	SELECT pa.partner_id INTO p FROM @extschema@.partner pa WHERE pa.mpn_id = btrim(set_partner_of_record.mpn_id);
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no partner has Microsoft Partner ID %', btrim(set_partner_of_record.mpn_id)
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Check the Microsoft Partner ID with the partner.';
+	END IF;
+	UPDATE @extschema@.subscription s SET partner_of_record = p
+	 WHERE s.subscription_id = set_partner_of_record.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', set_partner_of_record.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.set_partner_of_record(bigint, text) IS
+	'The customer names a partner of record for a subscription by its Microsoft Partner ID (rule P1); only authorized subscription advisors (rule P2).';
+
+CREATE FUNCTION @extschema@.clear_partner_of_record(subscription_id bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM @extschema@.require_arg(clear_partner_of_record.subscription_id, 'subscription_id');
+	UPDATE @extschema@.subscription s SET partner_of_record = NULL
+	 WHERE s.subscription_id = clear_partner_of_record.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', clear_partner_of_record.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.clear_partner_of_record(bigint) IS
+	'Removes the partner of record from a subscription.';
+
+CREATE FUNCTION @extschema@.partner_benefits_active(partner_id bigint) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT p.cloud_essentials FROM @extschema@.partner p WHERE p.partner_id = $1 $$;
+COMMENT ON FUNCTION @extschema@.partner_benefits_active(bigint) IS
+	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3); null for an unknown partner.';
+
+--------------------------------------------------------------------------
+-- Trial invitations and purchase offers (A4, A5, D5)
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.setting (
+	name text PRIMARY KEY,
+	value text NOT NULL
+);
+COMMENT ON TABLE @extschema@.setting IS
+	'Settings an operator may change; invitation_url_base is where trial invitation and purchase offer URLs point.';
+INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/');
+
+CREATE FUNCTION @extschema@.random_code() RETURNS text
+AS 'MODULE_PATHNAME', 'por_partner_random_code'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.random_code() IS
+	'Internal: 128 random bits from the server''s strong random source, as 32 hex digits: the code in invitation and offer URLs.';
+
+CREATE TABLE @extschema@.trial_invitation (
+	invitation_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	code text NOT NULL UNIQUE DEFAULT @extschema@.random_code()
+		CONSTRAINT trial_invitation_code_format CHECK (code ~ '^[0-9a-f]{32}$'),
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
+	sku_code text NOT NULL REFERENCES @extschema@.sku,
+	include_delegated_admin boolean NOT NULL DEFAULT false,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.trial_invitation IS
+	'Trial invitations of authorized subscription advisors (rule A4): one trial subscription each, for any number of customers, with delegated admin included if the partner may offer it (rule D5).';
+
+CREATE TABLE @extschema@.purchase_offer (
+	purchase_offer_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	code text NOT NULL UNIQUE DEFAULT @extschema@.random_code()
+		CONSTRAINT purchase_offer_code_format CHECK (code ~ '^[0-9a-f]{32}$'),
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
+	include_delegated_admin boolean NOT NULL DEFAULT false,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE @extschema@.purchase_offer IS
+	'Purchase offers of authorized subscription advisors (rule A5), with delegated admin included if the partner may offer it (rule D5).';
+
+CREATE TABLE @extschema@.purchase_offer_line (
+	purchase_offer_id bigint NOT NULL REFERENCES @extschema@.purchase_offer ON DELETE CASCADE,
+	sku_code text NOT NULL REFERENCES @extschema@.sku,
+	licenses int NOT NULL CONSTRAINT purchase_offer_line_licenses_positive CHECK (licenses > 0),
+	PRIMARY KEY (purchase_offer_id, sku_code)
+);
+COMMENT ON TABLE @extschema@.purchase_offer_line IS 'The services a purchase offer lists, with their license counts (rule A5).';
+
+-- Invitations and offers come from authorized subscription advisors (A4, A5),
+-- and include delegated admin only from Cloud Essentials partners (D3, D5).
+CREATE FUNCTION @extschema@.advisor_offer_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+	what text := CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'trial invitations' ELSE 'purchase offers' END;
+BEGIN
+	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+	IF NOT FOUND THEN
+		RETURN NEW;				-- the foreign key reports it
+	END IF;
+	IF NOT p.subscription_advisor THEN
+		RAISE EXCEPTION 'partner % (%) may not create %', p.mpn_id, p.name, what
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('Only authorized subscription advisors create %s (rule %s).', what,
+			                      CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'A4' ELSE 'A5' END),
+			      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
+	END IF;
+	IF NEW.include_delegated_admin AND NOT p.cloud_essentials THEN
+		RAISE EXCEPTION 'partner % (%) may not include delegated administration', p.mpn_id, p.name
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Only partners enrolled in Cloud Essentials offer delegated admin (rules D3, D5).',
+			      HINT = 'Leave include_delegated_admin false.';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.advisor_offer_check() IS
+	'Trigger: trial invitations and purchase offers come from authorized subscription advisors (A4, A5) and include delegated admin only from Cloud Essentials partners (D3, D5).';
+CREATE TRIGGER trial_invitation_check BEFORE INSERT OR UPDATE ON @extschema@.trial_invitation
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.advisor_offer_check();
+CREATE TRIGGER purchase_offer_check BEFORE INSERT OR UPDATE ON @extschema@.purchase_offer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.advisor_offer_check();
+
+CREATE FUNCTION @extschema@.invitation_url(kind text, code text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT rtrim(s.value, '/') || '/' || kind || '/' || code
+	  FROM @extschema@.setting s WHERE s.name = 'invitation_url_base'
+$$;
+COMMENT ON FUNCTION @extschema@.invitation_url(text, text) IS
+	'Internal: the URL of a trial invitation (kind ''trial'') or purchase offer (kind ''offer'').';
+
+-- The code of a URL of the given kind, or a 22023 error for a malformed one.
+CREATE FUNCTION @extschema@.invitation_code(url text, kind text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	m text[];
+BEGIN
+	PERFORM @extschema@.require_arg(url, 'url');
+	m := regexp_match(url, '^\s*https?://[^/\s]+(?:/[^\s?#]*)?/' || kind || '/([0-9a-fA-F]{32})/?(?:[?#]\S*)?\s*$');
+	IF m IS NULL THEN
+		RAISE EXCEPTION 'invalid % URL: "%"',
+				CASE kind WHEN 'trial' THEN 'trial invitation' ELSE 'purchase offer' END, left(url, 200)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = format('Use the URL as the partner sent it; it ends in /%s/ and a 32-digit code.', kind);
+	END IF;
+	RETURN lower(m[1]);
+END $$;
+COMMENT ON FUNCTION @extschema@.invitation_code(text, text) IS
+	'Internal: extracts the code of a trial invitation or purchase offer URL.';
+
+-- Grant delegated admin from an invitation or offer that included it (D5):
+-- the customer accepting it accepts the offer.  A partner that has left
+-- Cloud Essentials since gets nothing, and the caller is warned.
+CREATE FUNCTION @extschema@.grant_included_delegated_admin(partner_id bigint, tenant_id bigint, source text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+	o bigint;
+BEGIN
+	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = grant_included_delegated_admin.partner_id;
+	IF NOT p.cloud_essentials THEN
+		RAISE WARNING 'delegated administration was not granted to partner % (%)', p.mpn_id, p.name
+			USING DETAIL = format('The %s included it, but the partner is no longer enrolled in Cloud Essentials (rule D3).', source);
+		RETURN;
+	END IF;
+	IF @extschema@.is_delegated_admin(p.partner_id, tenant_id) THEN
+		RETURN;
+	END IF;
+	o := @extschema@.offer_delegated_admin(p.partner_id, tenant_id, 'Included in the ' || source || '.');
+	PERFORM @extschema@.answer_delegated_admin_offer(o, true);
+END $$;
+COMMENT ON FUNCTION @extschema@.grant_included_delegated_admin(bigint, bigint, text) IS
+	'Internal: makes the partner the tenant''s delegated admin when an accepted invitation or offer included it (rule D5).';
+
+CREATE FUNCTION @extschema@.create_trial_invitation(partner_id bigint, sku_code text,
+	include_delegated_admin boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	c text;
+BEGIN
+	PERFORM @extschema@.require_arg(create_trial_invitation.partner_id, 'partner_id'),
+	        @extschema@.require_arg(create_trial_invitation.sku_code, 'sku_code'),
+	        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
+	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
+	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
+	        create_trial_invitation.include_delegated_admin)
+	RETURNING code INTO c;
+	RETURN @extschema@.invitation_url('trial', c);
+END $$;
+COMMENT ON FUNCTION @extschema@.create_trial_invitation(bigint, text, boolean) IS
+	'An authorized subscription advisor invites customers to a trial of one SKU (rule A4), optionally with delegated admin (rule D5).  Returns the invitation URL, whose code identifies the advisor.';
+
+CREATE FUNCTION @extschema@.accept_trial_invitation(url text, organization_name text, country_code text,
+	admin_first_name text, admin_last_name text, admin_email text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	i record;
+	s record;
+	new_tenant bigint;
+	new_subscription bigint;
+BEGIN
+	SELECT * INTO i FROM @extschema@.trial_invitation t
+	 WHERE t.code = @extschema@.invitation_code(accept_trial_invitation.url, 'trial');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no trial invitation has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new invitation.';
+	END IF;
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
+	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
+	                                admin_first_name, admin_last_name, admin_email)
+	VALUES (accept_trial_invitation.organization_name, accept_trial_invitation.country_code, s.agreement,
+	        i.partner_id, accept_trial_invitation.admin_first_name, accept_trial_invitation.admin_last_name,
+	        accept_trial_invitation.admin_email)
+	RETURNING tenant_id INTO new_tenant;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record, agreement)
+	VALUES (new_tenant, s.sku_code, s.trial_seats, 'trial', current_date, (current_date + s.trial_term)::date,
+	        i.partner_id, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+	IF i.include_delegated_admin THEN
+		PERFORM @extschema@.grant_included_delegated_admin(i.partner_id, new_tenant, 'trial invitation');
+	END IF;
+	RETURN new_subscription;
+END $$;
+COMMENT ON FUNCTION @extschema@.accept_trial_invitation(text, text, text, text, text, text) IS
+	'A customer accepts a trial invitation: its tenant and admin (licensed, rule C3) and a trial subscription with the SKU''s trial term, the advisor as partner of record, and delegated admin if included (rules A4, D5).  Returns the subscription_id.';
+
+CREATE FUNCTION @extschema@.create_purchase_offer(partner_id bigint, lines jsonb,
+	include_delegated_admin boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	o record;
+	line jsonb;
+	n int := 0;
+BEGIN
+	PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
+	        @extschema@.require_arg(lines, 'lines'),
+	        @extschema@.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
+	IF jsonb_typeof(lines) <> 'array' OR jsonb_array_length(lines) = 0 THEN
+		RAISE EXCEPTION 'lines must be a non-empty JSON array'
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass lines like [{"sku_code": "O365_MIDSIZE_BUSINESS", "licenses": 25}].';
+	END IF;
+	INSERT INTO @extschema@.purchase_offer (partner_id, include_delegated_admin)
+	VALUES (create_purchase_offer.partner_id, create_purchase_offer.include_delegated_admin)
+	RETURNING * INTO o;
+	FOR line IN SELECT * FROM jsonb_array_elements(lines) LOOP
+		n := n + 1;
+		IF jsonb_typeof(line) <> 'object' OR jsonb_typeof(line -> 'sku_code') IS DISTINCT FROM 'string'
+		   OR jsonb_typeof(line -> 'licenses') IS DISTINCT FROM 'number'
+		   OR (line ->> 'licenses') !~ '^[0-9]{1,9}$' OR (line ->> 'licenses')::int = 0
+		   OR (SELECT count(*) FROM jsonb_object_keys(line)) <> 2 THEN
+			RAISE EXCEPTION 'line % of the purchase offer is malformed: %', n, left(line::text, 200)
+				USING ERRCODE = 'invalid_parameter_value',
+				      HINT = 'Each line is {"sku_code": "<SKU>", "licenses": <a whole number above 0>}.';
+		END IF;
+		INSERT INTO @extschema@.purchase_offer_line (purchase_offer_id, sku_code, licenses)
+		VALUES (o.purchase_offer_id, line ->> 'sku_code', (line ->> 'licenses')::int);
+	END LOOP;
+	RETURN @extschema@.invitation_url('offer', o.code);
+END $$;
+COMMENT ON FUNCTION @extschema@.create_purchase_offer(bigint, jsonb, boolean) IS
+	'An authorized subscription advisor offers services with license counts (rule A5), optionally with delegated admin (rule D5).  lines: [{"sku_code": ..., "licenses": ...}].  Returns the offer URL.';
+
+CREATE FUNCTION @extschema@.accept_purchase_offer(url text, tenant_id bigint, licenses int DEFAULT NULL)
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	o record;
+	l record;
+	new_subscription bigint;
+BEGIN
+	PERFORM @extschema@.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
+	SELECT * INTO o FROM @extschema@.purchase_offer po
+	 WHERE po.code = @extschema@.invitation_code(accept_purchase_offer.url, 'offer');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no purchase offer has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new offer.';
+	END IF;
+	IF accept_purchase_offer.licenses IS NOT NULL AND accept_purchase_offer.licenses < 1 THEN
+		RAISE EXCEPTION 'licenses must be at least 1, not %', accept_purchase_offer.licenses
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = accept_purchase_offer.tenant_id) THEN
+		RAISE EXCEPTION 'tenant % does not exist', accept_purchase_offer.tenant_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	FOR l IN SELECT pl.sku_code, pl.licenses, sk.term, sk.agreement
+	           FROM @extschema@.purchase_offer_line pl JOIN @extschema@.sku sk USING (sku_code)
+	          WHERE pl.purchase_offer_id = o.purchase_offer_id ORDER BY pl.sku_code LOOP
+		INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+		                                      partner_of_record, agreement)
+		VALUES (accept_purchase_offer.tenant_id, l.sku_code, coalesce(accept_purchase_offer.licenses, l.licenses),
+		        'direct', current_date, (current_date + l.term)::date, o.partner_id, l.agreement)
+		RETURNING subscription_id INTO new_subscription;
+		RETURN NEXT new_subscription;
+	END LOOP;
+	IF o.include_delegated_admin THEN
+		PERFORM @extschema@.grant_included_delegated_admin(o.partner_id, accept_purchase_offer.tenant_id, 'purchase offer');
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.accept_purchase_offer(text, bigint, int) IS
+	'A customer buys what a purchase offer lists: one subscription a line, billed directly, for the SKU''s term, with licenses changed at purchase if given (rule A5), the advisor as partner of record, and delegated admin if included (rule D5).  Returns the new subscription_ids.';
+
+--------------------------------------------------------------------------
+-- Partner users and customer management (A1-A3)
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.partner_user (
+	partner_user_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner ON DELETE CASCADE,
+	email text NOT NULL CONSTRAINT partner_user_email_format CHECK (email ~ '^[^@\s]+@[^@\s]+$'),
+	display_name text,
+	company_role text CONSTRAINT partner_user_company_role_known CHECK (company_role IN
+		('global_admin', 'billing_admin', 'user_admin', 'password_admin', 'service_admin')),
+	customer_access text NOT NULL DEFAULT 'none'
+		CONSTRAINT partner_user_customer_access_known CHECK (customer_access IN ('none', 'full', 'limited'))
+);
+CREATE UNIQUE INDEX partner_user_email_key ON @extschema@.partner_user (partner_id, lower(email));
+COMMENT ON TABLE @extschema@.partner_user IS
+	'People in a partner''s own company: an admin role there, and their access to the partner''s customers, full (Global admin) or limited (Password admin) (rule A2).';
+
+-- Company information is changed only through update_partner_contact (A1).
+CREATE FUNCTION @extschema@.partner_contact_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address)
+	   AND coalesce(current_setting('por_partner.contact_editor', true), '') <> NEW.partner_id::text THEN
+		RAISE EXCEPTION 'the company information of partner % is changed by its global admins', NEW.mpn_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'Phone, e-mail and address are shown to customers; a partner user with the global_admin role edits them (rule A1).',
+			      HINT = 'Use por_partner.update_partner_contact().';
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.partner_contact_check() IS
+	'Trigger: a partner''s phone, e-mail and address change only through update_partner_contact() (rule A1).';
+CREATE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, address ON @extschema@.partner
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_contact_check();
+
+CREATE FUNCTION @extschema@.update_partner_contact(partner_user_id bigint, email text, phone text, address text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	u record;
+BEGIN
+	PERFORM @extschema@.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
+	SELECT * INTO u FROM @extschema@.partner_user pu WHERE pu.partner_user_id = update_partner_contact.partner_user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner user % does not exist', update_partner_contact.partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF u.company_role IS DISTINCT FROM 'global_admin' THEN
+		RAISE EXCEPTION 'partner user % (%) may not change the company information', u.partner_user_id, u.email
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'Only the partner''s global admins edit its phone, e-mail and address (rule A1).',
+			      HINT = 'Ask a global admin of your company.';
+	END IF;
+	IF update_partner_contact.email IS NOT NULL AND update_partner_contact.email !~ '^[^@\s]+@[^@\s]+$' THEN
+		RAISE EXCEPTION 'invalid e-mail address: "%"', left(update_partner_contact.email, 200)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	PERFORM set_config('por_partner.contact_editor', u.partner_id::text, true);
+	UPDATE @extschema@.partner p
+	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
+	       address = update_partner_contact.address
+	 WHERE p.partner_id = u.partner_id;
+	PERFORM set_config('por_partner.contact_editor', '', true);
+END $$;
+COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text) IS
+	'A partner user with the global_admin role sets the company''s e-mail, phone and address (rule A1).';
+
+-- The partner's customers: tenants it created, administers as delegated admin
+-- or is partner of record for.
+CREATE FUNCTION @extschema@.partner_customer_count(partner_id bigint) RETURNS bigint
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT count(*) FROM (
+		SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by = $1
+		UNION
+		SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id = $1
+		UNION
+		SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record = $1
+	) AS c
+$$;
+COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
+	'The number of a partner''s customers: tenants it created, administers as delegated admin or is partner of record for.';
+
+CREATE FUNCTION @extschema@.customer_management_view(partner_id bigint) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+BEGIN
+	PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
+	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = customer_management_view.partner_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner % does not exist', customer_management_view.partner_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF NOT (p.cloud_essentials OR p.service_provider) THEN
+		RAISE EXCEPTION 'partner % (%) may not manage customers', p.mpn_id, p.name
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'Managing customers is open to partners authorized to offer delegated admin and to authorized service providers (rule A3).';
+	END IF;
+	RETURN CASE WHEN @extschema@.partner_customer_count(p.partner_id) < 100
+	            THEN 'manage_customers' ELSE 'find_and_help_customers' END;
+END $$;
+COMMENT ON FUNCTION @extschema@.customer_management_view(bigint) IS
+	'The customer management page a partner uses (rule A3): manage_customers below 100 customers, find_and_help_customers from 100; an error (42501) for a partner allowed neither.';
+
+CREATE FUNCTION @extschema@.partner_can(partner_user_id bigint, tenant_id bigint, action text) RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	found_user boolean;
+	allowed boolean;
+BEGIN
+	PERFORM @extschema@.require_arg(partner_user_id, 'partner_user_id'),
+	        @extschema@.require_arg(tenant_id, 'tenant_id'),
+	        @extschema@.require_arg(action, 'action');
+	IF action NOT IN ('reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions',
+	                  'manage_domains', 'service_requests') THEN
+		RAISE EXCEPTION 'unknown action "%"', left(action, 100)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Actions: reset_password, manage_users, manage_licenses, manage_subscriptions, manage_domains, service_requests.';
+	END IF;
+	SELECT true,
+	       d.partner_id IS NOT NULL
+	       AND (p.cloud_essentials OR p.service_provider)
+	       AND (u.customer_access = 'full' OR (u.customer_access = 'limited' AND action = 'reset_password'))
+	  INTO found_user, allowed
+	  FROM @extschema@.partner_user u
+	  JOIN @extschema@.partner p ON p.partner_id = u.partner_id
+	  LEFT JOIN @extschema@.delegated_admin d ON d.partner_id = u.partner_id AND d.tenant_id = partner_can.tenant_id
+	 WHERE u.partner_user_id = partner_can.partner_user_id;
+	IF found_user IS NULL THEN
+		RAISE EXCEPTION 'partner user % does not exist', partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	RETURN allowed;
+END $$;
+COMMENT ON FUNCTION @extschema@.partner_can(bigint, bigint, text) IS
+	'True when the partner user may do the action in the customer''s tenant: its partner is the tenant''s delegated admin (D1, D2) and may manage customers (A3), and the user''s access covers the action: limited covers reset_password alone, full covers every action (A2, D6).';
+
+REVOKE ALL ON FUNCTION
+	@extschema@.delegated_admin_offer_check(), @extschema@.delegated_admin_check(),
+	@extschema@.partner_flags_changed(), @extschema@.subscription_por_check(),
+	@extschema@.advisor_offer_check(), @extschema@.partner_contact_check(),
+	@extschema@.random_code(), @extschema@.invitation_url(text, text), @extschema@.invitation_code(text, text),
+	@extschema@.grant_included_delegated_admin(bigint, bigint, text),
+	@extschema@.answer_delegated_admin_offer(bigint, boolean),
+	@extschema@.offer_delegated_admin(bigint, bigint, text),
+	@extschema@.accept_delegated_admin_offer(bigint), @extschema@.decline_delegated_admin_offer(bigint),
+	@extschema@.remove_delegated_admin(bigint, bigint),
+	@extschema@.set_partner_of_record(bigint, text), @extschema@.clear_partner_of_record(bigint),
+	@extschema@.create_trial_invitation(bigint, text, boolean),
+	@extschema@.accept_trial_invitation(text, text, text, text, text, text),
+	@extschema@.create_purchase_offer(bigint, jsonb, boolean),
+	@extschema@.accept_purchase_offer(text, bigint, int),
+	@extschema@.update_partner_contact(bigint, text, text, text)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.delegated_admin_offer', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.delegated_admin', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.trial_invitation', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer_line', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.setting', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.delegated_admin_offer', 'offer_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner_user', 'partner_user_id'), '');
