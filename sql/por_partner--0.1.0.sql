@@ -516,10 +516,12 @@ INSERT INTO @extschema@.country (code, name, service_available, shipped) VALUES
 	('ZW', 'Zimbabwe', true, true);
 
 /*
- * Shipped rows of country and sku: a change marks the row as no longer
- * shipped, and pg_dump keeps exactly the rows that are not shipped.  When a
- * dump is restored, CREATE EXTENSION has already made the shipped rows, so an
- * incoming row with the code of an untouched shipped row replaces it.
+ * Shipped rows of country, sku and setting: a change marks the row as no
+ * longer shipped, and pg_dump keeps exactly the rows that are not shipped.
+ * When a dump is restored, CREATE EXTENSION has already made the shipped
+ * rows, so an incoming row with the key of an untouched shipped row replaces
+ * it.  These triggers fire always, also under session_replication_role =
+ * replica, the documented way to restore.
  */
 CREATE FUNCTION @extschema@.reference_row_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -533,6 +535,8 @@ BEGIN
 		UPDATE @extschema@.country c
 		   SET name = NEW.name, service_available = NEW.service_available
 		 WHERE c.code = NEW.code AND c.shipped;
+	ELSIF TG_TABLE_NAME = 'setting' THEN
+		UPDATE @extschema@.setting st SET value = NEW.value WHERE st.name = NEW.name AND st.shipped;
 	ELSE
 		UPDATE @extschema@.sku s
 		   SET name = NEW.name, licenses_per_key = NEW.licenses_per_key, term = NEW.term,
@@ -546,12 +550,14 @@ BEGIN
 	RETURN NEW;
 END $$;
 COMMENT ON FUNCTION @extschema@.reference_row_changed() IS
-	'Trigger: keeps country.shipped and sku.shipped true only for rows as shipped, so that pg_dump keeps operators'' changes.';
+	'Trigger: keeps the shipped flag of country, sku and setting true only for rows as shipped, so that pg_dump keeps operators'' changes.';
 
 CREATE TRIGGER country_changed BEFORE INSERT OR UPDATE ON @extschema@.country
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
 CREATE TRIGGER sku_changed BEFORE INSERT OR UPDATE ON @extschema@.sku
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+ALTER TABLE @extschema@.country ENABLE ALWAYS TRIGGER country_changed;
+ALTER TABLE @extschema@.sku ENABLE ALWAYS TRIGGER sku_changed;
 
 --------------------------------------------------------------------------
 -- Tenants, users, subscriptions, licenses, key cards (K2-K6, C1-C5, A6)
@@ -669,7 +675,7 @@ BEGIN
 			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
 	END IF;
 	IF NOT c.service_available THEN
-		RAISE EXCEPTION 'Microsoft 365 is not offered in country "%" (%)', c.code, c.name
+		RAISE EXCEPTION 'Microsoft 365 is not offered in "%" (country code "%")', c.name, c.code
 			USING ERRCODE = 'check_violation',
 			      DETAIL = 'Customers can be created only in countries and regions where the service is offered (rule C2).',
 			      HINT = 'If the service is offered there now, an operator can set por_partner.country.service_available.';
@@ -698,12 +704,24 @@ CREATE TRIGGER tenant_create_admin AFTER INSERT ON @extschema@.tenant
 -- SKU (rule C4); a new subscription licenses the tenant's admin (rule C3).
 CREATE FUNCTION @extschema@.subscription_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	sku_agreement text;
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		NEW.licensed_users := 0;
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.agreement IS DISTINCT FROM OLD.agreement OR NEW.sku_code <> OLD.sku_code THEN
+		SELECT s.agreement INTO sku_agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
 		IF NEW.agreement IS NULL THEN
-			SELECT s.agreement INTO NEW.agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
+			NEW.agreement := sku_agreement;
+		ELSIF sku_agreement IS NOT NULL AND NEW.agreement <> sku_agreement THEN
+			RAISE EXCEPTION 'a % subscription is under the "%", not the "%"', NEW.sku_code, sku_agreement, NEW.agreement
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'The agreement that applies is the one of the subscription''s product (rule C4).',
+				      HINT = 'Leave agreement null to have it filled in.';
 		END IF;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
 		RETURN NEW;
 	END IF;
 	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
@@ -817,11 +835,14 @@ BEGIN
 		 WHERE subscription_id = OLD.subscription_id;
 		RETURN NULL;
 	END IF;
-	UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
-	 WHERE subscription_id = NEW.subscription_id AND licensed_users < seats
-	RETURNING subscription_id INTO s;
-	IF NOT FOUND THEN
-		SELECT * INTO s FROM @extschema@.subscription WHERE subscription_id = NEW.subscription_id;
+	-- lock first: an assignment waits for a concurrent one, or for a removal,
+	-- to commit, and then sees its count (under REPEATABLE READ it fails 40001)
+	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
+	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
+	IF s.licensed_users < s.seats THEN
+		UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
+		 WHERE subscription_id = NEW.subscription_id;
+	ELSE
 		RAISE EXCEPTION 'subscription % has no free seat', NEW.subscription_id
 			USING ERRCODE = 'check_violation',
 			      DETAIL = format('All %s seats are licensed; a subscription never has more licensed users than seats (rule C5).', s.seats),
@@ -845,25 +866,24 @@ DECLARE
 	per_key int;
 	sub_sku text;
 BEGIN
-	IF TG_OP = 'UPDATE' AND OLD.redeemed_at IS NOT NULL
-	   AND (NEW.product_key, NEW.sku_code, NEW.licenses, NEW.partner_id, NEW.redeemed_at,
-	        NEW.subscription_id, NEW.redeemed_as)
-	       IS DISTINCT FROM
-	       (OLD.product_key, OLD.sku_code, OLD.licenses, OLD.partner_id, OLD.redeemed_at,
-	        OLD.subscription_id, OLD.redeemed_as) THEN
+	-- a redeemed card is history: it never changes and is never deleted (K6)
+	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.redeemed_at IS NOT NULL THEN
 		RAISE EXCEPTION 'product key % was already redeemed', OLD.product_key
 			USING ERRCODE = 'unique_violation',
-			      DETAIL = format('It was redeemed on %s to %s subscription %s; a key is redeemed at most once (rule K6).',
+			      DETAIL = format('It was redeemed on %s to %s subscription %s; a key is redeemed at most once (rule K6), and its card is kept.',
 			                      to_char(OLD.redeemed_at, 'YYYY-MM-DD'),
 			                      replace(OLD.redeemed_as, '_', ' '), OLD.subscription_id),
 			      HINT = 'Use a key that has not been redeemed.';
+	END IF;
+	IF TG_OP = 'DELETE' THEN
+		RETURN OLD;
 	END IF;
 
 	IF TG_OP = 'INSERT' OR (NEW.partner_id, NEW.sku_code, NEW.licenses)
 	                       IS DISTINCT FROM (OLD.partner_id, OLD.sku_code, OLD.licenses) THEN
 		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
 		IF FOUND AND NOT p.reseller THEN
-			RAISE EXCEPTION 'partner % (%) may not buy key cards', p.mpn_id, p.name
+			RAISE EXCEPTION 'partner "%" (MPN ID %) may not buy key cards', p.name, p.mpn_id
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'Only partners with a reseller relationship with an authorized distributor buy product keys (rule K2).',
 				      HINT = 'Set por_partner.partner.reseller once the partner has that relationship.';
@@ -890,7 +910,7 @@ BEGIN
 		IF NEW.redeemed_as = 'activate' THEN
 			SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
 			IF FOUND AND NOT p.subscription_advisor THEN
-				RAISE EXCEPTION 'partner % (%) is not an authorized subscription advisor', p.mpn_id, p.name
+				RAISE EXCEPTION 'partner "%" (MPN ID %) is not an authorized subscription advisor', p.name, p.mpn_id
 					USING ERRCODE = 'check_violation',
 					      DETAIL = 'Only authorized subscription advisors set up customer subscriptions with product keys (rule A6).',
 					      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
@@ -900,8 +920,8 @@ BEGIN
 	RETURN NEW;
 END $$;
 COMMENT ON FUNCTION @extschema@.key_card_check() IS
-	'Trigger: key cards are bought by resellers (K2), carry the SKU''s licenses (K4), are redeemed once (K6) on a subscription of their SKU (K3), and activate only for advisors (A6).';
-CREATE TRIGGER key_card_check BEFORE INSERT OR UPDATE ON @extschema@.key_card
+	'Trigger: key cards are bought by resellers (K2), carry the SKU''s licenses (K4), are redeemed once and then kept unchanged (K6), on a subscription of their SKU (K3), and activate only for advisors (A6).';
+CREATE TRIGGER key_card_check BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.key_card
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.key_card_check();
 
 --------------------------------------------------------------------------
@@ -1016,10 +1036,11 @@ BEGIN
 
 	cards := @extschema@.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
-		RAISE EXCEPTION 'product key % was not bought by partner % (%)',
-				(SELECT min(c.product_key) FROM @extschema@.key_card c
-				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id),
-				p.mpn_id, p.name
+		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
+				(SELECT c.product_key FROM @extschema@.key_card c
+				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id
+				  ORDER BY c.product_key LIMIT 1),
+				p.name, p.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      HINT = 'A partner redeems only the key cards it bought.';
 	END IF;
@@ -1207,7 +1228,7 @@ BEGIN
 	IF TG_OP = 'INSERT' THEN
 		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
 		IF FOUND AND NOT p.cloud_essentials THEN
-			RAISE EXCEPTION 'partner % (%) may not offer delegated administration', p.mpn_id, p.name
+			RAISE EXCEPTION 'partner "%" (MPN ID %) may not offer delegated administration', p.name, p.mpn_id
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'Only partners enrolled in Cloud Essentials send delegated admin offers (rule D3).',
 				      HINT = 'Enroll the partner in Cloud Essentials first.';
@@ -1381,7 +1402,7 @@ BEGIN
 	END IF;
 	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_of_record;
 	IF FOUND AND NOT p.subscription_advisor THEN
-		RAISE EXCEPTION 'partner % (%) cannot be partner of record', p.mpn_id, p.name
+		RAISE EXCEPTION 'partner "%" (MPN ID %) cannot be partner of record', p.name, p.mpn_id
 			USING ERRCODE = 'check_violation',
 			      DETAIL = 'A customer names a partner as partner of record only if it is an authorized subscription advisor (rule P2).',
 			      HINT = 'Name an authorized subscription advisor.';
@@ -1398,17 +1419,19 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 #variable_conflict use_column
 DECLARE
 	p bigint;
+	mpn text;
 BEGIN
 	PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
 	        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
-	IF set_partner_of_record.mpn_id !~ '^\s*[0-9]{1,20}\s*$' THEN
+	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
+	IF mpn IS NULL THEN
 		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', set_partner_of_record.mpn_id
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'A Microsoft Partner ID (MPN ID) is a number, such as 4411223.';
 	END IF;
-	SELECT pa.partner_id INTO p FROM @extschema@.partner pa WHERE pa.mpn_id = btrim(set_partner_of_record.mpn_id);
+	SELECT pa.partner_id INTO p FROM @extschema@.partner pa WHERE pa.mpn_id = mpn;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no partner has Microsoft Partner ID %', btrim(set_partner_of_record.mpn_id)
+		RAISE EXCEPTION 'no partner has Microsoft Partner ID %', mpn
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Check the Microsoft Partner ID with the partner.';
 	END IF;
@@ -1449,11 +1472,17 @@ COMMENT ON FUNCTION @extschema@.partner_benefits_active(bigint) IS
 
 CREATE TABLE @extschema@.setting (
 	name text PRIMARY KEY,
-	value text NOT NULL
+	value text NOT NULL,
+	shipped boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE @extschema@.setting IS
 	'Settings an operator may change; invitation_url_base is where trial invitation and purchase offer URLs point.';
-INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/');
+INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true);
+CREATE TRIGGER setting_changed BEFORE INSERT OR UPDATE ON @extschema@.setting
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+ALTER TABLE @extschema@.setting ENABLE ALWAYS TRIGGER setting_changed;
+COMMENT ON COLUMN @extschema@.setting.shipped IS
+	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
 
 CREATE FUNCTION @extschema@.random_code() RETURNS text
 AS 'MODULE_PATHNAME', 'por_partner_random_code'
@@ -1505,14 +1534,14 @@ BEGIN
 		RETURN NEW;				-- the foreign key reports it
 	END IF;
 	IF NOT p.subscription_advisor THEN
-		RAISE EXCEPTION 'partner % (%) may not create %', p.mpn_id, p.name, what
+		RAISE EXCEPTION 'partner "%" (MPN ID %) may not create %', p.name, p.mpn_id, what
 			USING ERRCODE = 'check_violation',
 			      DETAIL = format('Only authorized subscription advisors create %s (rule %s).', what,
 			                      CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'A4' ELSE 'A5' END),
 			      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
 	END IF;
 	IF NEW.include_delegated_admin AND NOT p.cloud_essentials THEN
-		RAISE EXCEPTION 'partner % (%) may not include delegated administration', p.mpn_id, p.name
+		RAISE EXCEPTION 'partner "%" (MPN ID %) may not include delegated administration', p.name, p.mpn_id
 			USING ERRCODE = 'check_violation',
 			      DETAIL = 'Only partners enrolled in Cloud Essentials offer delegated admin (rules D3, D5).',
 			      HINT = 'Leave include_delegated_admin false.';
@@ -1565,7 +1594,7 @@ DECLARE
 BEGIN
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = grant_included_delegated_admin.partner_id;
 	IF NOT p.cloud_essentials THEN
-		RAISE WARNING 'delegated administration was not granted to partner % (%)', p.mpn_id, p.name
+		RAISE WARNING 'delegated administration was not granted to partner "%" (MPN ID %)', p.name, p.mpn_id
 			USING DETAIL = format('The %s included it, but the partner is no longer enrolled in Cloud Essentials (rule D3).', source);
 		RETURN;
 	END IF;
@@ -1734,11 +1763,20 @@ COMMENT ON TABLE @extschema@.partner_user IS
 	'People in a partner''s own company: an admin role there, and their access to the partner''s customers, full (Global admin) or limited (Password admin) (rule A2).';
 
 -- Company information is changed only through update_partner_contact (A1).
+-- The call stack tells whether the change comes from that function.  Under
+-- the trigger's search_path a function prints unqualified only if it is in
+-- pg_catalog or this schema (functions in pg_temp are never visible), where
+-- nobody but the extension creates functions.
 CREATE FUNCTION @extschema@.partner_contact_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	stack text;
 BEGIN
+	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address) THEN
+		GET DIAGNOSTICS stack = PG_CONTEXT;
+	END IF;
 	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address)
-	   AND coalesce(current_setting('por_partner.contact_editor', true), '') <> NEW.partner_id::text THEN
+	   AND stack !~ E'\nPL/pgSQL function (@extschema@\\.)?update_partner_contact\\(bigint,text,text,text\\) line ' THEN
 		RAISE EXCEPTION 'the company information of partner % is changed by its global admins', NEW.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      DETAIL = 'Phone, e-mail and address are shown to customers; a partner user with the global_admin role edits them (rule A1).',
@@ -1774,12 +1812,10 @@ BEGIN
 		RAISE EXCEPTION 'invalid e-mail address: "%"', left(update_partner_contact.email, 200)
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM set_config('por_partner.contact_editor', u.partner_id::text, true);
 	UPDATE @extschema@.partner p
 	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
 	       address = update_partner_contact.address
 	 WHERE p.partner_id = u.partner_id;
-	PERFORM set_config('por_partner.contact_editor', '', true);
 END $$;
 COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text) IS
 	'A partner user with the global_admin role sets the company''s e-mail, phone and address (rule A1).';
@@ -1811,7 +1847,7 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
 	IF NOT (p.cloud_essentials OR p.service_provider) THEN
-		RAISE EXCEPTION 'partner % (%) may not manage customers', p.mpn_id, p.name
+		RAISE EXCEPTION 'partner "%" (MPN ID %) may not manage customers', p.name, p.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      DETAIL = 'Managing customers is open to partners authorized to offer delegated admin and to authorized service providers (rule A3).';
 	END IF;
@@ -1878,7 +1914,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.trial_invitation', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer_line', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.setting', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.setting', 'WHERE NOT shipped');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.delegated_admin_offer', 'offer_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');

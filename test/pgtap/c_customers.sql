@@ -1,0 +1,399 @@
+-- rules C1-C5 and A6: creating a customer's subscription with product keys.
+-- The partner enters the organization, country and admin person (C1), in a
+-- country where the service is offered (C2); the admin gets admin rights and
+-- a license (C3); the SKU's agreement is recorded (C4); users are licensed
+-- up to the seats (C5); only authorized subscription advisors set customers
+-- up with keys (A6).  Argument errors of the functions are checked here too.
+BEGIN;
+SET search_path = por_partner, public;
+SELECT plan(93);
+
+-- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
+-- are captured, never written down.  Keys and MPN IDs are this suite's own.
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor)
+VALUES ('720001', 'Adatum Partners', true, true)
+RETURNING partner_id AS pa \gset
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor)
+VALUES ('720002', 'Blue Yonder Resellers', true, true)
+RETURNING partner_id AS pb \gset
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor)
+VALUES ('720003', 'Coho Winery Sales', true, false)
+RETURNING partner_id AS pc \gset
+
+\set s1 'CCCCC-CCCCC-CCCCC-CCCCC-CCBB2'
+\set s2 'CCCCC-CCCCC-CCCCC-CCCCC-CCBB3'
+\set s3 'CCCCC-CCCCC-CCCCC-CCCCC-CCBB4'
+\set s4 'CCCCC-CCCCC-CCCCC-CCCCC-CCBC2'
+\set s5 'CCCCC-CCCCC-CCCCC-CCCCC-CCBC3'
+\set s6 'CCCCC-CCCCC-CCCCC-CCCCC-CCBD2'
+\set s7 'CCCCC-CCCCC-CCCCC-CCCCC-CCBD3'
+\set s8 'CCCCC-CCCCC-CCCCC-CCCCC-CCBF2'
+\set s9 'CCCCC-CCCCC-CCCCC-CCCCC-CCBF3'
+\set m1 'CCCCC-CCCCC-CCCCC-CCCCC-CCMB2'
+\set m2 'CCCCC-CCCCC-CCCCC-CCCCC-CCMB3'
+\set m3 'CCCCC-CCCCC-CCCCC-CCCCC-CCMB4'
+\set b1 'CCCCC-CCCCC-CCCCC-CCCCC-CCYB2'
+\set c1 'CCCCC-CCCCC-CCCCC-CCCCC-CCHB2'
+\set c2 'CCCCC-CCCCC-CCCCC-CCCCC-CCHB3'
+\set unknown 'CCCCC-CCCCC-CCCCC-CCCCC-CCXX9'
+
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
+SELECT k::product_key, 'O365_SMALL_BUSINESS', 1, :pa
+  FROM unnest(ARRAY[:'s1', :'s2', :'s3', :'s4', :'s5', :'s6', :'s7', :'s8', :'s9']) AS k;
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id) VALUES
+	(:'m1', 'O365_MIDSIZE_BUSINESS', 10, :pa),
+	(:'m2', 'O365_MIDSIZE_BUSINESS', 5, :pa),
+	(:'m3', 'O365_MIDSIZE_BUSINESS', 3, :pa),
+	(:'b1', 'O365_SMALL_BUSINESS', 1, :pb),
+	(:'c1', 'O365_SMALL_BUSINESS', 1, :pc),
+	(:'c2', 'O365_SMALL_BUSINESS', 1, :pc);
+
+--------------------------------------------------------------------------
+-- rule C1: the customer's organization, country and admin person
+--------------------------------------------------------------------------
+SELECT create_customer_subscription(:pa, ARRAY[:'s1', :'s2', :'s3']::product_key[],
+	'Tailspin Toys', 'bg', 'Ana', 'Ivanova', 'ana@tailspin.example', '2024-03-15') AS sub1 \gset
+SELECT tenant_id AS t1 FROM subscription WHERE subscription_id = :sub1 \gset
+SELECT user_id AS ana FROM tenant_user WHERE tenant_id = :t1 \gset
+
+SELECT results_eq(format($$SELECT organization_name, country_code::text, admin_first_name, admin_last_name,
+                                  admin_email, created_by::text FROM tenant WHERE tenant_id = %s$$, :t1),
+                  format($$VALUES ('Tailspin Toys', 'BG', 'Ana', 'Ivanova', 'ana@tailspin.example', %L)$$, :pa),
+                  'rule C1: the tenant records the organization, country, admin person and partner');
+
+-- refusals: none of them may change anything
+SELECT (SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+       (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL)
+       AS before_c1 \gset
+
+SELECT throws_ok(format($$SELECT create_customer_subscription(NULL, ARRAY[%L]::product_key[], 'C1 Org', 'BG', 'A', 'B', 'a@c1.example')$$, :'s4'),
+                 '22004', 'argument "partner_id" must not be null', 'rule C1: a null partner is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, NULL, 'C1 Org', 'BG', 'A', 'B', 'a@c1.example')$$, :pa),
+                 '22004', 'argument "keys" must not be null', 'rule C1: null keys are refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], NULL, 'BG', 'A', 'B', 'a@c1.example')$$, :pa, :'s4'),
+                 '22004', 'argument "organization_name" must not be null', 'rule C1: a null organization name is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', NULL, 'A', 'B', 'a@c1.example')$$, :pa, :'s4'),
+                 '22004', 'argument "country_code" must not be null', 'rule C1: a null country is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', 'BG', NULL, 'B', 'a@c1.example')$$, :pa, :'s4'),
+                 '22004', 'argument "admin_first_name" must not be null', 'rule C1: a null admin first name is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', 'BG', 'A', NULL, 'a@c1.example')$$, :pa, :'s4'),
+                 '22004', 'argument "admin_last_name" must not be null', 'rule C1: a null admin last name is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', 'BG', 'A', 'B', NULL)$$, :pa, :'s4'),
+                 '22004', 'argument "admin_email" must not be null', 'rule C1: a null admin e-mail is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', 'BG', 'A', 'B', 'a@c1.example', NULL)$$, :pa, :'s4'),
+                 '22004', 'argument "starts_on" must not be null', 'rule C1: a null start date is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L, NULL]::product_key[], 'C1 Org', 'BG', 'A', 'B', 'a@c1.example')$$, :pa, :'s4'),
+                 '22004', 'product key 2 of the array is null', 'rule C1: a null key in the array is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], '  ', 'BG', 'A', 'B', 'a@c1.example')$$, :pa, :'s4'),
+                 '23514', NULL, 'rule C1: a blank organization name is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', 'BG', 'A', 'B', 'not an e-mail')$$, :pa, :'s4'),
+                 '23514', NULL, 'rule C1: an admin e-mail that is no address is refused');
+SELECT is((SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+          (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL),
+          :'before_c1',
+          'rule C1: the refused calls created no tenant, user or subscription and redeemed no key');
+
+--------------------------------------------------------------------------
+-- rule C2: only countries where the service is offered
+--------------------------------------------------------------------------
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C2 Org', 'CU', 'A', 'B', 'a@c2.example')$$, :pa, :'s4'),
+                 '23514', 'Microsoft 365 is not offered in "Cuba" (country code "CU")',
+                 'rule C2: a customer in a country without the service is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C2 Org', 'zz', 'A', 'B', 'a@c2.example')$$, :pa, :'s4'),
+                 '23503', 'country "ZZ" does not exist',
+                 'rule C2: a customer in an unknown country is refused');
+SELECT is((SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+          (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL),
+          :'before_c1',
+          'rule C2: the refused calls created nothing and redeemed no key');
+SELECT throws_ok($$INSERT INTO tenant (organization_name, country_code, admin_first_name, admin_last_name, admin_email)
+                   VALUES ('C2 Direct', 'CU', 'A', 'B', 'a@c2.example')$$,
+                 '23514', 'Microsoft 365 is not offered in "Cuba" (country code "CU")',
+                 'rule C2: a direct INSERT of a tenant in a country without the service is refused');
+SELECT throws_ok($$INSERT INTO tenant (organization_name, country_code, admin_first_name, admin_last_name, admin_email)
+                   VALUES ('C2 Direct', 'ZZ', 'A', 'B', 'a@c2.example')$$,
+                 '23503', 'country "ZZ" does not exist',
+                 'rule C2: a direct INSERT of a tenant in an unknown country is refused');
+SELECT throws_ok(format($$UPDATE tenant SET country_code = 'RU' WHERE tenant_id = %s$$, :t1),
+                 '23514', NULL,
+                 'rule C2: a tenant cannot move to a country without the service');
+
+INSERT INTO tenant (organization_name, country_code, admin_first_name, admin_last_name, admin_email)
+VALUES ('Wide World Importers', 'de', 'Willi', 'Weit', 'willi@wideworld.example')
+RETURNING tenant_id AS t2 \gset
+SELECT is((SELECT country_code::text FROM tenant WHERE tenant_id = :t2), 'DE',
+          'rule C2: a country code is accepted in lower case and stored in upper case');
+UPDATE country SET service_available = true WHERE code = 'CU';
+SELECT lives_ok($$INSERT INTO tenant (organization_name, country_code, admin_first_name, admin_last_name, admin_email)
+                  VALUES ('C2 Direct', 'CU', 'A', 'B', 'a@c2.example')$$,
+                'rule C2: once the service is offered in a country, customers are created there');
+UPDATE country SET service_available = false WHERE code = 'BG';
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C2 Org', 'BG', 'A', 'B', 'a@c2.example')$$, :pa, :'s4'),
+                 '23514', NULL,
+                 'rule C2: once the service is withdrawn from a country, no new customer is created there');
+UPDATE country SET service_available = true WHERE code = 'BG';
+
+--------------------------------------------------------------------------
+-- rule C3: the admin person gets admin rights and a license
+--------------------------------------------------------------------------
+SELECT results_eq(format($$SELECT first_name, last_name, email, admin_role FROM tenant_user WHERE tenant_id = %s$$, :t2),
+                  $$VALUES ('Willi', 'Weit', 'willi@wideworld.example', 'global_admin')$$,
+                  'rule C3: a tenant inserted directly gets its admin person as its one user, a global admin');
+SELECT user_id AS willi FROM tenant_user WHERE tenant_id = :t2 \gset
+INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, licensed_users)
+VALUES (:t2, 'O365_MIDSIZE_BUSINESS', 4, 'direct', current_date, current_date + 365, 3)
+RETURNING subscription_id AS sub2 \gset
+SELECT results_eq(format($$SELECT user_id FROM license WHERE subscription_id = %s$$, :sub2),
+                  format($$VALUES (%s::bigint)$$, :willi),
+                  'rule C3: a subscription inserted directly licenses the tenant''s admin');
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub2), 1,
+          'rule C5: licensed_users of a new subscription counts the admin only, whatever the INSERT said');
+SELECT results_eq(format($$SELECT u.admin_role, u.email FROM tenant_user u WHERE u.tenant_id = %s$$, :t1),
+                  $$VALUES ('global_admin', 'ana@tailspin.example')$$,
+                  'rule C3: create_customer_subscription makes the admin person the tenant''s global admin');
+SELECT results_eq(format($$SELECT user_id FROM license WHERE subscription_id = %s$$, :sub1),
+                  format($$VALUES (%s::bigint)$$, :ana),
+                  'rule C3: the admin person holds a license on the subscription created with the keys');
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 1,
+          'rule C3: the admin''s license takes one seat');
+
+--------------------------------------------------------------------------
+-- rule C4: the agreement of the SKU is recorded
+--------------------------------------------------------------------------
+SELECT create_customer_subscription(:pa, ARRAY[:'m1', :'m2']::product_key[],
+	'Margie''s Travel', 'AT', 'Margie', 'Reise', 'margie@margies.example', current_date + 40) AS sub3 \gset
+SELECT tenant_id AS t3 FROM subscription WHERE subscription_id = :sub3 \gset
+
+SELECT is((SELECT agreement FROM tenant WHERE tenant_id = :t1), 'Microsoft Online Subscription Agreement',
+          'rule C4: a Small Business customer accepted the Microsoft Online Subscription Agreement');
+SELECT is((SELECT agreement FROM subscription WHERE subscription_id = :sub1), 'Microsoft Online Subscription Agreement',
+          'rule C4: a Small Business subscription records the Microsoft Online Subscription Agreement');
+SELECT is((SELECT agreement FROM tenant WHERE tenant_id = :t3), 'Office 365 Open Agreement',
+          'rule C4: a Midsize Business customer is under the Office 365 Open Agreement');
+SELECT is((SELECT agreement FROM subscription WHERE subscription_id = :sub3), 'Office 365 Open Agreement',
+          'rule C4: a Midsize Business subscription records the Office 365 Open Agreement');
+SELECT is((SELECT agreement FROM subscription WHERE subscription_id = :sub2), 'Office 365 Open Agreement',
+          'rule C4: a subscription inserted without an agreement gets its SKU''s');
+DO $$
+BEGIN
+	INSERT INTO por_partner.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
+	SELECT t.tenant_id, 'O365_MIDSIZE_BUSINESS', 2, 'direct', current_date, current_date + 365,
+	       'Microsoft Online Subscription Agreement'
+	  FROM por_partner.tenant t WHERE t.organization_name = 'Wide World Importers';
+EXCEPTION WHEN OTHERS THEN
+	NULL;		-- refusing the row is as good as correcting it
+END $$;
+SELECT is_empty($$SELECT 1 FROM subscription s JOIN sku k USING (sku_code) WHERE s.agreement <> k.agreement$$,
+                'rule C4: a direct INSERT naming another agreement than the SKU''s is refused or corrected');
+
+--------------------------------------------------------------------------
+-- rule C5: seats, licensed users, e-mails
+--------------------------------------------------------------------------
+SELECT is((SELECT seats FROM subscription WHERE subscription_id = :sub1), 3,
+          'rule C5: three Small Business keys give three seats');
+SELECT is((SELECT seats FROM subscription WHERE subscription_id = :sub3), 15,
+          'rule C5: Midsize cards of 10 and 5 licenses give 15 seats');
+SELECT is(add_licenses(:sub1, ARRAY[:'s4', :'s5']::product_key[]), 5,
+          'rule C5: add_licenses returns the new seat count');
+SELECT is((SELECT seats FROM subscription WHERE subscription_id = :sub1), 5,
+          'rule C5: add_licenses adds one seat per Small Business key');
+
+SELECT add_user(:t1, 'Bob', 'Builder', 'bob@tailspin.example', :sub1) AS bob \gset
+SELECT ok(EXISTS (SELECT 1 FROM license WHERE subscription_id = :sub1 AND user_id = :bob),
+          'rule C5: add_user with a subscription licenses the new user');
+SELECT add_user(:t1, 'Carol', 'Clark', 'carol@tailspin.example') AS carol \gset
+SELECT add_user(:t1, 'Dave', 'Dunn', 'dave@tailspin.example') AS dave \gset
+SELECT add_user(:t1, 'Erin', 'Ek', 'erin@tailspin.example') AS erin \gset
+SELECT add_user(:t1, 'Fay', 'Fox', 'fay@tailspin.example') AS fay \gset
+SELECT is_empty(format($$SELECT 1 FROM license WHERE user_id = %s$$, :carol),
+                'rule C5: add_user without a subscription licenses nobody');
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 2,
+          'rule C5: licensed_users counts the admin and the new user');
+
+SELECT lives_ok(format('SELECT assign_license(%s, %s)', :sub1, :carol),
+                'rule C5: a user of the tenant is given a license');
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 3,
+          'rule C5: the license takes a seat');
+SELECT throws_ok(format('SELECT assign_license(%s, %s)', :sub1, :carol),
+                 '23505', format('user %s already has a license on subscription %s', :carol, :sub1),
+                 'rule C5: a user holds at most one license on a subscription');
+SELECT lives_ok(format('SELECT remove_license(%s, %s)', :sub1, :carol),
+                'rule C5: a license is taken back');
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 2,
+          'rule C5: taking a license back frees its seat');
+SELECT throws_ok(format('SELECT remove_license(%s, %s)', :sub1, :carol),
+                 '55000', format('user %s has no license on subscription %s', :carol, :sub1),
+                 'rule C5: a license the user does not hold cannot be taken back');
+
+SELECT assign_license(:sub1, :carol), assign_license(:sub1, :dave), assign_license(:sub1, :erin) \gset
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 5,
+          'rule C5: all five seats are licensed');
+SELECT throws_ok(format('SELECT assign_license(%s, %s)', :sub1, :fay),
+                 '23514', format('subscription %s has no free seat', :sub1),
+                 'rule C5: no license beyond the seats through assign_license');
+SELECT throws_ok(format($$INSERT INTO license (subscription_id, user_id, tenant_id) VALUES (%s, %s, %s)$$, :sub1, :fay, :t1),
+                 '23514', format('subscription %s has no free seat', :sub1),
+                 'rule C5: no license beyond the seats through a direct INSERT');
+SELECT throws_ok(format($$SELECT add_user(%s, 'Gil', 'Gray', 'gil@tailspin.example', %s)$$, :t1, :sub1),
+                 '23514', format('subscription %s has no free seat', :sub1),
+                 'rule C5: add_user cannot license a user on a full subscription');
+SELECT is_empty($$SELECT 1 FROM tenant_user WHERE email = 'gil@tailspin.example'$$,
+                'rule C5: the refused add_user created no user');
+SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 5,
+          'rule C5: the refused licenses left the count at the seats');
+
+SELECT throws_ok(format($$UPDATE subscription SET seats = 4 WHERE subscription_id = %s$$, :sub1),
+                 '23514', format('subscription %s has 5 licensed users, so it cannot have 4 seats', :sub1),
+                 'rule C5: seats cannot drop below the licensed users');
+SELECT throws_ok(format($$UPDATE subscription SET licensed_users = 0 WHERE subscription_id = %s$$, :sub1),
+                 '428C9', format('column "licensed_users" of subscription %s cannot be set', :sub1),
+                 'rule C5: licensed_users cannot be set directly');
+SELECT throws_ok(format($$UPDATE license SET user_id = %s WHERE subscription_id = %s AND user_id = %s$$, :fay, :sub1, :erin),
+                 '55000', 'a license cannot be moved',
+                 'rule C5: a license is not moved to another user');
+SELECT lives_ok(format($$UPDATE subscription SET seats = 1 WHERE subscription_id = %s$$, :sub3),
+                'rule C5: seats may drop to the licensed users');
+SELECT throws_ok(format($$UPDATE subscription SET seats = 0 WHERE subscription_id = %s$$, :sub3),
+                 '23514', NULL,
+                 'rule C5: seats cannot drop below the admin''s license');
+
+-- licenses stay inside the tenant
+SELECT throws_ok(format($$INSERT INTO license (subscription_id, user_id, tenant_id) VALUES (%s, %s, %s)$$, :sub2, :fay, :t2),
+                 '23503', format('user %s belongs to tenant %s, not to tenant %s of subscription %s', :fay, :t1, :t2, :sub2),
+                 'rule C5: a direct INSERT cannot license a user of another tenant');
+SELECT throws_ok(format('SELECT assign_license(%s, %s)', :sub2, :fay),
+                 '23503', NULL,
+                 'rule C5: assign_license cannot license a user of another tenant');
+SELECT throws_ok(format($$SELECT add_user(%s, 'Hal', 'Hill', 'hal@tailspin.example', %s)$$, :t1, :sub2),
+                 '23503', NULL,
+                 'rule C5: add_user cannot license the new user on another tenant''s subscription');
+SELECT is_empty($$SELECT 1 FROM tenant_user WHERE email = 'hal@tailspin.example'$$,
+                'rule C5: the refused add_user created no user');
+
+-- e-mail addresses are unique in a tenant, whatever their case
+SELECT throws_ok(format($$SELECT add_user(%s, 'Ana', 'Again', 'ANA@Tailspin.Example')$$, :t1),
+                 '23505', NULL,
+                 'rule C5: an e-mail address already in the tenant, in other case, is refused');
+SELECT lives_ok(format($$SELECT add_user(%s, 'Ana', 'Elsewhere', 'ana@tailspin.example')$$, :t2),
+                'rule C5: the same e-mail address is accepted in another tenant');
+SELECT throws_ok(format($$SELECT add_user(%s, 'Ivy', 'Ink', 'ivy at tailspin')$$, :t1),
+                 '23514', NULL,
+                 'rule C5: an e-mail that is no address is refused');
+
+-- argument errors of the user and license functions
+SELECT throws_ok($$SELECT add_user(NULL, 'A', 'B', 'a@c5.example')$$,
+                 '22004', 'argument "tenant_id" must not be null', 'rule C5: add_user refuses a null tenant');
+SELECT throws_ok(format($$SELECT add_user(%s, 'A', 'B', NULL)$$, :t1),
+                 '22004', 'argument "email" must not be null', 'rule C5: add_user refuses a null e-mail');
+SELECT throws_ok(format('SELECT assign_license(NULL, %s)', :fay),
+                 '22004', 'argument "subscription_id" must not be null', 'rule C5: assign_license refuses a null subscription');
+SELECT throws_ok(format('SELECT remove_license(%s, NULL)', :sub1),
+                 '22004', 'argument "user_id" must not be null', 'rule C5: remove_license refuses a null user');
+SELECT throws_ok(format('SELECT add_licenses(NULL, ARRAY[%L]::product_key[])', :'s6'),
+                 '22004', 'argument "subscription_id" must not be null', 'rule C5: add_licenses refuses a null subscription');
+SELECT throws_ok(format('SELECT add_licenses(%s, NULL)', :sub1),
+                 '22004', 'argument "keys" must not be null', 'rule C5: add_licenses refuses null keys');
+SELECT throws_ok(format('SELECT add_licenses((SELECT max(subscription_id) + 1000 FROM subscription), ARRAY[%L]::product_key[])', :'s6'),
+                 '23503', NULL, 'rule C5: add_licenses refuses an unknown subscription');
+SELECT ok((SELECT redeemed_at IS NULL FROM key_card WHERE product_key = :'s6'),
+          'rule C5: the refused add_licenses calls redeemed no key');
+
+--------------------------------------------------------------------------
+-- Argument errors of create_customer_subscription (rules K2-K6, A6)
+--------------------------------------------------------------------------
+SELECT (SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+       (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL)
+       AS before_args \gset
+
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, '{}', 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$, :pa),
+                 '22023', 'no product key given',
+                 'rule K5: an empty array of keys is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L, %L, %L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$,
+                        :pa, :'s6', :'s7', lower(replace(:'s6', '-', ''))),
+                 '22023', format('product key %s is given more than once', :'s6'),
+                 'rule K6: a key given twice, even spelled differently, is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L, %L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$,
+                        :pa, :'s6', :'m3'),
+                 '23514', 'the product keys are for different products: O365_MIDSIZE_BUSINESS, O365_SMALL_BUSINESS',
+                 'rule K3: keys of two products are not redeemed together');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L, %L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$,
+                        :pa, :'s6', :'unknown'),
+                 '23503', format('product key %s does not exist', :'unknown'),
+                 'rule K2: a key that was never bought is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L, %L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$,
+                        :pa, :'s6', :'b1'),
+                 '42501', NULL,
+                 'rule K2: a partner cannot redeem a key another partner bought');
+SELECT throws_like(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$,
+                          :pa, :'b1'),
+                   '%"Adatum Partners"%',
+                   'rule K2: the refusal quotes the partner''s name, which contains words (message style)');
+SELECT throws_ok(format($$SELECT create_customer_subscription((SELECT max(partner_id) + 1000 FROM partner), ARRAY[%L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example')$$,
+                        :'s6'),
+                 '23503', NULL,
+                 'rule A6: an unknown partner is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example', 'infinity')$$,
+                        :pa, :'s6'),
+                 '22008', NULL,
+                 'rule K4: a term starting at infinity is refused');
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'Arg Org', 'FR', 'A', 'B', 'a@args.example', '-infinity')$$,
+                        :pa, :'s6'),
+                 '22008', NULL,
+                 'rule K4: a term starting at -infinity is refused');
+SELECT is((SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+          (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL),
+          :'before_args',
+          'rule K5: the refused calls created no tenant, user or subscription and redeemed no key');
+
+-- the term: one year from starts_on, in the past, the future or today
+SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub1),
+                  $$VALUES ('2024-03-15'::date, '2025-03-15'::date)$$,
+                  'rule K4: a term starting in the past lasts one year');
+SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub3),
+                  $$VALUES (current_date + 40, (current_date + 40 + interval '1 year')::date)$$,
+                  'rule K4: a term starting in the future lasts one year');
+SELECT create_customer_subscription(:pa, ARRAY[:'s6']::product_key[],
+	'Leap Day Ltd', 'FR', 'Lea', 'Leap', 'lea@leap.example', '2024-02-29') AS sub4 \gset
+SELECT create_customer_subscription(:pa, ARRAY[:'s7']::product_key[],
+	'Today Ltd', 'FR', 'Toni', 'Today', 'toni@today.example') AS sub5 \gset
+SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub4),
+                  $$VALUES ('2024-02-29'::date, '2025-02-28'::date)$$,
+                  'rule K4: a term starting on 29 February ends on 28 February next year');
+SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub5),
+                  $$VALUES (current_date, (current_date + interval '1 year')::date)$$,
+                  'rule K4: by default the term starts today');
+
+--------------------------------------------------------------------------
+-- rule A6: only authorized subscription advisors set customers up with keys
+--------------------------------------------------------------------------
+SELECT (SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+       (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL)
+       AS before_a6 \gset
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'Coho Customer', 'FR', 'Cora', 'Coho', 'cora@coho-customer.example')$$,
+                        :pc, :'c1'),
+                 '23514', NULL,
+                 'rule A6: a reseller that is not an authorized subscription advisor cannot set up a customer with its keys');
+SELECT throws_like(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'Coho Customer', 'FR', 'Cora', 'Coho', 'cora@coho-customer.example')$$,
+                          :pc, :'c1'),
+                   '%"Coho Winery Sales"%',
+                   'rule A6: the refusal quotes the partner''s name, which contains words (message style)');
+SELECT is((SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
+          (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL),
+          :'before_a6',
+          'rule A6: the refused call created no tenant, user or subscription and redeemed no key');
+SELECT throws_ok(format($$UPDATE key_card SET redeemed_at = now(), subscription_id = %s, redeemed_as = 'activate'
+                           WHERE product_key = %L$$, :sub5, :'c2'),
+                 '23514', NULL,
+                 'rule A6: a direct UPDATE cannot activate a subscription with a key of a partner that is no advisor');
+UPDATE partner SET subscription_advisor = true WHERE partner_id = :pc;
+SELECT lives_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'Coho Customer', 'FR', 'Cora', 'Coho', 'cora@coho-customer.example')$$,
+                       :pc, :'c1'),
+                'rule A6: once an authorized subscription advisor, the partner sets up customers with its keys');
+
+-- every subscription set up with keys above passes the check made at commit
+SELECT lives_ok('SET CONSTRAINTS ALL IMMEDIATE',
+                'rule A6: the subscriptions set up by create_customer_subscription have a key that activated them');
+SET CONSTRAINTS ALL DEFERRED;
+
+SELECT * FROM finish();
+ROLLBACK;
