@@ -7,13 +7,13 @@ EXTENSION  = por_partner
 EXTVERSION = $(shell sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' META.json | head -n 1)
 
 MODULE_big = por_partner
-OBJS       = src/pk_codec.o src/product_key.o src/random_code.o
+OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o
 DATA       = $(wildcard sql/por_partner--*.sql)
 DOCS       = README.md
 
 # pg_regress: sql/NAME.sql and expected/NAME.out; isolation specs under test/
 REGRESS       = product_key
-ISOLATION     = product_key_unique redeem_same_key seat_limit
+ISOLATION     = product_key_unique redeem_same_key seat_limit answer_offer
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CPPFLAGS = -I$(srcdir)/src

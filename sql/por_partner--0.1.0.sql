@@ -1194,7 +1194,7 @@ CREATE TABLE @extschema@.delegated_admin_offer (
 	tenant_id bigint NOT NULL REFERENCES @extschema@.tenant ON DELETE CASCADE,
 	message text,
 	status text NOT NULL DEFAULT 'pending'
-		CONSTRAINT delegated_admin_offer_status_known CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn')),
+		CONSTRAINT delegated_admin_offer_status_known CHECK (status IN ('pending', 'accepted', 'declined', 'withdrawn', 'removed')),
 	offered_at timestamptz NOT NULL DEFAULT now(),
 	answered_at timestamptz,
 	CONSTRAINT delegated_admin_offer_answered CHECK ((status = 'pending') = (answered_at IS NULL)),
@@ -1203,7 +1203,7 @@ CREATE TABLE @extschema@.delegated_admin_offer (
 CREATE INDEX delegated_admin_offer_tenant_idx ON @extschema@.delegated_admin_offer (tenant_id);
 CREATE INDEX delegated_admin_offer_partner_idx ON @extschema@.delegated_admin_offer (partner_id);
 COMMENT ON TABLE @extschema@.delegated_admin_offer IS
-	'Offers of delegated administration from a partner to a customer (rule D2): pending, then accepted or declined once, or withdrawn when the partner leaves Cloud Essentials (rule D3).';
+	'Offers of delegated administration from a partner to a customer (rule D2): pending, then accepted or declined once, or withdrawn when the partner leaves Cloud Essentials (rule D3); an accepted offer becomes removed when the customer removes the relationship, and cannot grant it again.';
 
 CREATE TABLE @extschema@.delegated_admin (
 	partner_id bigint NOT NULL,
@@ -1233,6 +1233,11 @@ BEGIN
 				      DETAIL = 'Only partners enrolled in Cloud Essentials send delegated admin offers (rule D3).',
 				      HINT = 'Enroll the partner in Cloud Essentials first.';
 		END IF;
+		IF EXISTS (SELECT 1 FROM @extschema@.delegated_admin d
+		            WHERE d.partner_id = NEW.partner_id AND d.tenant_id = NEW.tenant_id) THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) is already delegated admin of tenant %', p.name, p.mpn_id, NEW.tenant_id
+				USING ERRCODE = 'object_not_in_prerequisite_state';
+		END IF;
 		IF NEW.status <> 'pending' THEN
 			RAISE EXCEPTION 'a delegated admin offer starts pending'
 				USING ERRCODE = 'check_violation',
@@ -1246,7 +1251,8 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = 'Send a new offer instead.';
 	END IF;
-	IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status <> 'pending' THEN
+	IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status <> 'pending'
+	   AND NOT (OLD.status = 'accepted' AND NEW.status = 'removed') THEN
 		RAISE EXCEPTION 'delegated admin offer % was already %', OLD.offer_id, OLD.status
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      DETAIL = 'An offer is answered once (rule D2).',
@@ -1277,6 +1283,18 @@ COMMENT ON FUNCTION @extschema@.delegated_admin_check() IS
 	'Trigger: a delegated admin relationship rests on an accepted offer (rule D2).';
 CREATE TRIGGER delegated_admin_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_check();
+
+CREATE FUNCTION @extschema@.delegated_admin_removed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	UPDATE @extschema@.delegated_admin_offer SET status = 'removed'
+	 WHERE offer_id = OLD.offer_id AND status = 'accepted';
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.delegated_admin_removed() IS
+	'Trigger: when a customer removes a delegated admin, the accepted offer behind it is marked removed, so that it cannot grant the rights again (rule D2).';
+CREATE TRIGGER delegated_admin_removed AFTER DELETE ON @extschema@.delegated_admin
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_removed();
 
 -- Leaving Cloud Essentials withdraws the partner's pending offers (rule D3);
 -- accepted relationships stay, since the customer granted them, but a
@@ -1338,10 +1356,14 @@ BEGIN
 	UPDATE @extschema@.delegated_admin_offer d
 	   SET status = CASE WHEN accept THEN 'accepted' ELSE 'declined' END, answered_at = now()
 	 WHERE d.offer_id = o.offer_id;
+	IF accept AND @extschema@.is_delegated_admin(o.partner_id, o.tenant_id) THEN
+		RAISE EXCEPTION 'partner % is already delegated admin of tenant %', o.partner_id, o.tenant_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Decline this offer; the relationship stands.';
+	END IF;
 	IF accept THEN
 		INSERT INTO @extschema@.delegated_admin (partner_id, tenant_id, offer_id)
-		VALUES (o.partner_id, o.tenant_id, o.offer_id)
-		ON CONFLICT (partner_id, tenant_id) DO UPDATE SET offer_id = EXCLUDED.offer_id, granted_at = EXCLUDED.granted_at;
+		VALUES (o.partner_id, o.tenant_id, o.offer_id);
 	END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.answer_delegated_admin_offer(bigint, boolean) IS
@@ -1762,21 +1784,25 @@ CREATE UNIQUE INDEX partner_user_email_key ON @extschema@.partner_user (partner_
 COMMENT ON TABLE @extschema@.partner_user IS
 	'People in a partner''s own company: an admin role there, and their access to the partner''s customers, full (Global admin) or limited (Password admin) (rule A2).';
 
--- Company information is changed only through update_partner_contact (A1).
--- The call stack tells whether the change comes from that function.  Under
--- the trigger's search_path a function prints unqualified only if it is in
--- pg_catalog or this schema (functions in pg_temp are never visible), where
--- nobody but the extension creates functions.
+-- Company information is changed only through update_partner_contact (A1):
+-- the function marks the partner it edits in a backend-local flag (see
+-- src/contact_edit.c) that no client can set.
+CREATE FUNCTION @extschema@.contact_edit_begin(partner_id bigint) RETURNS void
+AS 'MODULE_PATHNAME', 'por_partner_contact_edit_begin'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.contact_edit_begin(bigint) IS
+	'Internal: marks the partner whose company information update_partner_contact() is changing (0: none); cleared at the end of the (sub)transaction.';
+CREATE FUNCTION @extschema@.contact_edit_partner() RETURNS bigint
+AS 'MODULE_PATHNAME', 'por_partner_contact_edit_partner'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION @extschema@.contact_edit_partner() IS
+	'Internal: the partner whose company information update_partner_contact() is changing in this backend, or 0.';
+
 CREATE FUNCTION @extschema@.partner_contact_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-DECLARE
-	stack text;
 BEGIN
-	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address) THEN
-		GET DIAGNOSTICS stack = PG_CONTEXT;
-	END IF;
 	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address)
-	   AND stack !~ E'\nPL/pgSQL function (@extschema@\\.)?update_partner_contact\\(bigint,text,text,text\\) line ' THEN
+	   AND @extschema@.contact_edit_partner() <> NEW.partner_id THEN
 		RAISE EXCEPTION 'the company information of partner % is changed by its global admins', NEW.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      DETAIL = 'Phone, e-mail and address are shown to customers; a partner user with the global_admin role edits them (rule A1).',
@@ -1812,10 +1838,12 @@ BEGIN
 		RAISE EXCEPTION 'invalid e-mail address: "%"', left(update_partner_contact.email, 200)
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	PERFORM @extschema@.contact_edit_begin(u.partner_id);
 	UPDATE @extschema@.partner p
 	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
 	       address = update_partner_contact.address
 	 WHERE p.partner_id = u.partner_id;
+	PERFORM @extschema@.contact_edit_begin(0);
 END $$;
 COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text) IS
 	'A partner user with the global_admin role sets the company''s e-mail, phone and address (rule A1).';
@@ -1892,8 +1920,10 @@ COMMENT ON FUNCTION @extschema@.partner_can(bigint, bigint, text) IS
 
 REVOKE ALL ON FUNCTION
 	@extschema@.delegated_admin_offer_check(), @extschema@.delegated_admin_check(),
+	@extschema@.delegated_admin_removed(),
 	@extschema@.partner_flags_changed(), @extschema@.subscription_por_check(),
 	@extschema@.advisor_offer_check(), @extschema@.partner_contact_check(),
+	@extschema@.contact_edit_begin(bigint),
 	@extschema@.random_code(), @extschema@.invitation_url(text, text), @extschema@.invitation_code(text, text),
 	@extschema@.grant_included_delegated_admin(bigint, bigint, text),
 	@extschema@.answer_delegated_admin_offer(bigint, boolean),
