@@ -782,7 +782,8 @@ COMMENT ON FUNCTION @extschema@.subscription_has_activation_key() IS
 CREATE CONSTRAINT TRIGGER subscription_has_activation_key
 	AFTER INSERT OR UPDATE OF billing ON @extschema@.subscription
 	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_has_activation_key();
+	FOR EACH ROW WHEN (NEW.billing = 'product_key')
+	EXECUTE FUNCTION @extschema@.subscription_has_activation_key();
 
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row
@@ -953,39 +954,41 @@ DECLARE
 	missing @extschema@.product_key;
 	dup @extschema@.product_key;
 	skus text[];
+	found_cards int;
 BEGIN
-	PERFORM @extschema@.require_arg(keys, 'keys');
+	IF keys IS NULL THEN
+		PERFORM @extschema@.require_arg(keys, 'keys');
+	END IF;
 	IF cardinality(keys) = 0 THEN
 		RAISE EXCEPTION 'no product key given'
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass at least one product key.';
 	END IF;
-	IF array_position(keys, NULL) IS NOT NULL THEN
-		RAISE EXCEPTION 'product key % of the array is null', array_position(keys, NULL)
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	SELECT k INTO dup FROM unnest(keys) AS k GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'product key % is given more than once', dup
-			USING ERRCODE = 'invalid_parameter_value', HINT = 'Give each key once.';
-	END IF;
 
-	PERFORM 1 FROM @extschema@.key_card c
-	  WHERE c.product_key = ANY (keys)
-	  ORDER BY c.product_key
-	  FOR UPDATE;
-	SELECT k INTO missing FROM unnest(keys) AS k
-	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.key_card c WHERE c.product_key = k)
-	 ORDER BY k LIMIT 1;
-	IF FOUND THEN
+	-- lock the cards in key order, and sum them up
+	SELECT count(*), array_agg(DISTINCT c.sku_code ORDER BY c.sku_code), sum(c.licenses),
+	       array_agg(DISTINCT c.partner_id ORDER BY c.partner_id)
+	  INTO found_cards, skus, licenses, owners
+	  FROM (SELECT k.sku_code, k.licenses, k.partner_id FROM @extschema@.key_card k
+	         WHERE k.product_key = ANY (keys) ORDER BY k.product_key FOR UPDATE) AS c;
+
+	-- fewer cards than keys: a null, a key given twice, or an unknown key
+	IF found_cards <> cardinality(keys) THEN
+		IF array_position(keys, NULL) IS NOT NULL THEN
+			RAISE EXCEPTION 'product key % of the array is null', array_position(keys, NULL)
+				USING ERRCODE = 'null_value_not_allowed';
+		END IF;
+		SELECT k INTO dup FROM unnest(keys) AS k GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'product key % is given more than once', dup
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Give each key once.';
+		END IF;
+		SELECT k INTO missing FROM unnest(keys) AS k
+		 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.key_card c WHERE c.product_key = k)
+		 ORDER BY k LIMIT 1;
 		RAISE EXCEPTION 'product key % does not exist', missing
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Check the key against the key card; only keys bought and recorded in por_partner.key_card can be redeemed.';
 	END IF;
-
-	SELECT array_agg(DISTINCT c.sku_code ORDER BY c.sku_code), sum(c.licenses),
-	       array_agg(DISTINCT c.partner_id ORDER BY c.partner_id)
-	  INTO skus, licenses, owners
-	  FROM @extschema@.key_card c WHERE c.product_key = ANY (keys);
 	IF cardinality(skus) > 1 THEN
 		RAISE EXCEPTION 'the product keys are for different products: %', array_to_string(skus, ', ')
 			USING ERRCODE = 'check_violation',
@@ -1016,13 +1019,15 @@ DECLARE
 	new_tenant bigint;
 	new_subscription bigint;
 BEGIN
-	PERFORM @extschema@.require_arg(create_customer_subscription.partner_id, 'partner_id'),
-	        @extschema@.require_arg(create_customer_subscription.organization_name, 'organization_name'),
-	        @extschema@.require_arg(create_customer_subscription.country_code, 'country_code'),
-	        @extschema@.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
-	        @extschema@.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
-	        @extschema@.require_arg(create_customer_subscription.admin_email, 'admin_email'),
-	        @extschema@.require_arg(create_customer_subscription.starts_on, 'starts_on');
+	IF num_nulls(create_customer_subscription.partner_id, create_customer_subscription.organization_name, create_customer_subscription.country_code, create_customer_subscription.admin_first_name, create_customer_subscription.admin_last_name, create_customer_subscription.admin_email, create_customer_subscription.starts_on) > 0 THEN
+		PERFORM @extschema@.require_arg(create_customer_subscription.partner_id, 'partner_id'),
+		        @extschema@.require_arg(create_customer_subscription.organization_name, 'organization_name'),
+		        @extschema@.require_arg(create_customer_subscription.country_code, 'country_code'),
+		        @extschema@.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
+		        @extschema@.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
+		        @extschema@.require_arg(create_customer_subscription.admin_email, 'admin_email'),
+		        @extschema@.require_arg(create_customer_subscription.starts_on, 'starts_on');
+	END IF;
 	IF NOT isfinite(create_customer_subscription.starts_on) THEN
 		RAISE EXCEPTION 'starts_on must be a finite date, not %', create_customer_subscription.starts_on
 			USING ERRCODE = 'datetime_field_overflow';
@@ -1075,7 +1080,9 @@ DECLARE
 	cards record;
 	new_seats int;
 BEGIN
-	PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
+	IF num_nulls(add_licenses.subscription_id) > 0 THEN
+		PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
+	END IF;
 	SELECT * INTO s FROM @extschema@.subscription su
 	 WHERE su.subscription_id = add_licenses.subscription_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -1104,8 +1111,10 @@ CREATE FUNCTION @extschema@.assign_license(subscription_id bigint, user_id bigin
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	PERFORM @extschema@.require_arg(assign_license.subscription_id, 'subscription_id'),
-	        @extschema@.require_arg(assign_license.user_id, 'user_id');
+	IF num_nulls(assign_license.subscription_id, assign_license.user_id) > 0 THEN
+		PERFORM @extschema@.require_arg(assign_license.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(assign_license.user_id, 'user_id');
+	END IF;
 	INSERT INTO @extschema@.license (subscription_id, user_id)
 	VALUES (assign_license.subscription_id, assign_license.user_id);
 EXCEPTION WHEN unique_violation THEN
@@ -1121,8 +1130,10 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
-	PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
-	        @extschema@.require_arg(remove_license.user_id, 'user_id');
+	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
+		PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(remove_license.user_id, 'user_id');
+	END IF;
 	DELETE FROM @extschema@.license l
 	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
 	IF NOT FOUND THEN
@@ -1142,8 +1153,10 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	new_user bigint;
 BEGIN
-	PERFORM @extschema@.require_arg(add_user.tenant_id, 'tenant_id'),
-	        @extschema@.require_arg(add_user.email, 'email');
+	IF num_nulls(add_user.tenant_id, add_user.email) > 0 THEN
+		PERFORM @extschema@.require_arg(add_user.tenant_id, 'tenant_id'),
+		        @extschema@.require_arg(add_user.email, 'email');
+	END IF;
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
 	RETURNING user_id INTO new_user;
@@ -1322,8 +1335,10 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	new_offer bigint;
 BEGIN
-	PERFORM @extschema@.require_arg(offer_delegated_admin.partner_id, 'partner_id'),
-	        @extschema@.require_arg(offer_delegated_admin.tenant_id, 'tenant_id');
+	IF num_nulls(offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id) > 0 THEN
+		PERFORM @extschema@.require_arg(offer_delegated_admin.partner_id, 'partner_id'),
+		        @extschema@.require_arg(offer_delegated_admin.tenant_id, 'tenant_id');
+	END IF;
 	INSERT INTO @extschema@.delegated_admin_offer (partner_id, tenant_id, message)
 	VALUES (offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id, offer_delegated_admin.message)
 	RETURNING offer_id INTO new_offer;
@@ -1340,7 +1355,9 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	o record;
 BEGIN
-	PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id');
+	IF num_nulls(answer_delegated_admin_offer.offer_id) > 0 THEN
+		PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id');
+	END IF;
 	SELECT * INTO o FROM @extschema@.delegated_admin_offer d
 	 WHERE d.offer_id = answer_delegated_admin_offer.offer_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -1394,8 +1411,10 @@ CREATE FUNCTION @extschema@.remove_delegated_admin(partner_id bigint, tenant_id 
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
-	PERFORM @extschema@.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
-	        @extschema@.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
+	IF num_nulls(remove_delegated_admin.partner_id, remove_delegated_admin.tenant_id) > 0 THEN
+		PERFORM @extschema@.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
+		        @extschema@.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
+	END IF;
 	DELETE FROM @extschema@.delegated_admin d
 	 WHERE d.partner_id = remove_delegated_admin.partner_id AND d.tenant_id = remove_delegated_admin.tenant_id;
 	IF NOT FOUND THEN
@@ -1433,8 +1452,12 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION @extschema@.subscription_por_check() IS
 	'Trigger: the partner of record is an authorized subscription advisor (rule P2).';
-CREATE TRIGGER subscription_por_check BEFORE INSERT OR UPDATE OF partner_of_record ON @extschema@.subscription
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_por_check();
+CREATE TRIGGER subscription_por_check BEFORE INSERT ON @extschema@.subscription
+	FOR EACH ROW WHEN (NEW.partner_of_record IS NOT NULL)
+	EXECUTE FUNCTION @extschema@.subscription_por_check();
+CREATE TRIGGER subscription_por_change BEFORE UPDATE OF partner_of_record ON @extschema@.subscription
+	FOR EACH ROW WHEN (NEW.partner_of_record IS DISTINCT FROM OLD.partner_of_record)
+	EXECUTE FUNCTION @extschema@.subscription_por_check();
 
 CREATE FUNCTION @extschema@.set_partner_of_record(subscription_id bigint, mpn_id text) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -1443,8 +1466,10 @@ DECLARE
 	p bigint;
 	mpn text;
 BEGIN
-	PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
-	        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
+	IF num_nulls(set_partner_of_record.subscription_id, set_partner_of_record.mpn_id) > 0 THEN
+		PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
+	END IF;
 	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
 	IF mpn IS NULL THEN
 		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', set_partner_of_record.mpn_id
@@ -1471,7 +1496,9 @@ CREATE FUNCTION @extschema@.clear_partner_of_record(subscription_id bigint) RETU
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
-	PERFORM @extschema@.require_arg(clear_partner_of_record.subscription_id, 'subscription_id');
+	IF num_nulls(clear_partner_of_record.subscription_id) > 0 THEN
+		PERFORM @extschema@.require_arg(clear_partner_of_record.subscription_id, 'subscription_id');
+	END IF;
 	UPDATE @extschema@.subscription s SET partner_of_record = NULL
 	 WHERE s.subscription_id = clear_partner_of_record.subscription_id;
 	IF NOT FOUND THEN
@@ -1591,7 +1618,9 @@ LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS
 DECLARE
 	m text[];
 BEGIN
-	PERFORM @extschema@.require_arg(url, 'url');
+	IF num_nulls(url) > 0 THEN
+		PERFORM @extschema@.require_arg(url, 'url');
+	END IF;
 	m := regexp_match(url, '^\s*https?://[^/\s]+(?:/[^\s?#]*)?/' || kind || '/([0-9a-fA-F]{32})/?(?:[?#]\S*)?\s*$');
 	IF m IS NULL THEN
 		RAISE EXCEPTION 'invalid % URL: "%"',
@@ -1636,9 +1665,11 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	c text;
 BEGIN
-	PERFORM @extschema@.require_arg(create_trial_invitation.partner_id, 'partner_id'),
-	        @extschema@.require_arg(create_trial_invitation.sku_code, 'sku_code'),
-	        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
+	IF num_nulls(create_trial_invitation.partner_id, create_trial_invitation.sku_code, create_trial_invitation.include_delegated_admin) > 0 THEN
+		PERFORM @extschema@.require_arg(create_trial_invitation.partner_id, 'partner_id'),
+		        @extschema@.require_arg(create_trial_invitation.sku_code, 'sku_code'),
+		        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
+	END IF;
 	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
 	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
 	        create_trial_invitation.include_delegated_admin)
@@ -1695,9 +1726,11 @@ DECLARE
 	line jsonb;
 	n int := 0;
 BEGIN
-	PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
-	        @extschema@.require_arg(lines, 'lines'),
-	        @extschema@.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
+	IF num_nulls(create_purchase_offer.partner_id, lines, create_purchase_offer.include_delegated_admin) > 0 THEN
+		PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
+		        @extschema@.require_arg(lines, 'lines'),
+		        @extschema@.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
+	END IF;
 	IF jsonb_typeof(lines) <> 'array' OR jsonb_array_length(lines) = 0 THEN
 		RAISE EXCEPTION 'lines must be a non-empty JSON array'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -1733,7 +1766,9 @@ DECLARE
 	l record;
 	new_subscription bigint;
 BEGIN
-	PERFORM @extschema@.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
+	IF num_nulls(accept_purchase_offer.tenant_id) > 0 THEN
+		PERFORM @extschema@.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
+	END IF;
 	SELECT * INTO o FROM @extschema@.purchase_offer po
 	 WHERE po.code = @extschema@.invitation_code(accept_purchase_offer.url, 'offer');
 	IF NOT FOUND THEN
@@ -1822,7 +1857,9 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	u record;
 BEGIN
-	PERFORM @extschema@.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
+	IF num_nulls(update_partner_contact.partner_user_id) > 0 THEN
+		PERFORM @extschema@.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
+	END IF;
 	SELECT * INTO u FROM @extschema@.partner_user pu WHERE pu.partner_user_id = update_partner_contact.partner_user_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner user % does not exist', update_partner_contact.partner_user_id
@@ -1868,7 +1905,9 @@ LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p record;
 BEGIN
-	PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
+	IF num_nulls(customer_management_view.partner_id) > 0 THEN
+		PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
+	END IF;
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = customer_management_view.partner_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner % does not exist', customer_management_view.partner_id
@@ -1891,9 +1930,11 @@ DECLARE
 	found_user boolean;
 	allowed boolean;
 BEGIN
-	PERFORM @extschema@.require_arg(partner_user_id, 'partner_user_id'),
-	        @extschema@.require_arg(tenant_id, 'tenant_id'),
-	        @extschema@.require_arg(action, 'action');
+	IF num_nulls(partner_user_id, tenant_id, action) > 0 THEN
+		PERFORM @extschema@.require_arg(partner_user_id, 'partner_user_id'),
+		        @extschema@.require_arg(tenant_id, 'tenant_id'),
+		        @extschema@.require_arg(action, 'action');
+	END IF;
 	IF action NOT IN ('reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions',
 	                  'manage_domains', 'service_requests') THEN
 		RAISE EXCEPTION 'unknown action "%"', left(action, 100)
