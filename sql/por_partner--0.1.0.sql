@@ -1990,3 +1990,25 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner_user', 'partner_user_id'), '');
+
+--------------------------------------------------------------------------
+-- The subscription lifecycle (R1-R6)
+--------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.subscription_phase AS ENUM ('active', 'expired', 'disabled', 'deprovisioned');
+COMMENT ON TYPE @extschema@.subscription_phase IS
+	'Where a subscription stands on a day: active before expires_on; expired 0-29 days after it (still usable, R5); disabled 30-119 days after (admins only, data kept, R6); deprovisioned from day 120 (data deleted).';
+
+CREATE FUNCTION @extschema@.subscription_phase(expires_on date, as_of date DEFAULT current_date)
+RETURNS @extschema@.subscription_phase
+AS 'MODULE_PATHNAME', 'por_partner_subscription_phase'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.subscription_phase(date, date) IS
+	'The phase of a subscription whose term ends on expires_on (the first day it no longer covers), as of a day (default today): active, expired (days 0-29, rule R5), disabled (30-119, rule R6) or deprovisioned (120 on).  Infinite dates: expires_on = infinity is always active, -infinity always deprovisioned.';
+
+CREATE FUNCTION @extschema@.subscription_phase(s @extschema@.subscription, as_of date DEFAULT current_date)
+RETURNS @extschema@.subscription_phase
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT @extschema@.subscription_phase(s.expires_on, as_of) $$;
+COMMENT ON FUNCTION @extschema@.subscription_phase(@extschema@.subscription, date) IS
+	'The phase of a subscription row as of a day (default today): SELECT subscription_phase(s) FROM por_partner.subscription s.';
