@@ -724,6 +724,18 @@ BEGIN
 	IF TG_OP = 'INSERT' THEN
 		RETURN NEW;
 	END IF;
+	IF @extschema@.subscription_phase(OLD.expires_on, current_date) = 'deprovisioned'
+	   AND (NEW.licensed_users > OLD.licensed_users
+	        OR (NEW.subscription_id, NEW.tenant_id, NEW.sku_code, NEW.seats, NEW.billing, NEW.starts_on,
+	            NEW.expires_on, NEW.partner_of_record, NEW.agreement)
+	           IS DISTINCT FROM
+	           (OLD.subscription_id, OLD.tenant_id, OLD.sku_code, OLD.seats, OLD.billing, OLD.starts_on,
+	            OLD.expires_on, OLD.partner_of_record, OLD.agreement)) THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned', OLD.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days ago; it can no longer be changed or reactivated (rule R6).', OLD.expires_on),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
 	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
 		RAISE EXCEPTION 'column "licensed_users" of subscription % cannot be set', OLD.subscription_id
 			USING ERRCODE = 'generated_always',
@@ -753,12 +765,13 @@ BEGIN
 	  FROM @extschema@.tenant_user u
 	  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
 	 WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin'
+	   AND @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
 	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
 	 LIMIT 1;
 	RETURN NULL;
 END $$;
 COMMENT ON FUNCTION @extschema@.subscription_license_admin() IS
-	'Trigger: a new subscription gives the tenant''s admin a license (rule C3).';
+	'Trigger: a new subscription gives the tenant''s admin a license (rule C3), unless it is brought in already disabled or deprovisioned (rule R6).';
 CREATE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscription
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_license_admin();
 
@@ -792,6 +805,8 @@ CREATE FUNCTION @extschema@.license_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	user_tenant bigint;
+	expires date;
+	phase @extschema@.subscription_phase;
 BEGIN
 	IF TG_OP = 'UPDATE' THEN
 		IF (NEW.subscription_id, NEW.user_id) IS DISTINCT FROM (OLD.subscription_id, OLD.user_id) THEN
@@ -802,11 +817,19 @@ BEGIN
 		NEW.tenant_id := OLD.tenant_id;
 		RETURN NEW;
 	END IF;
-	SELECT s.tenant_id INTO NEW.tenant_id
+	SELECT s.tenant_id, s.expires_on INTO NEW.tenant_id, expires
 	  FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'subscription % does not exist', NEW.subscription_id
 			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	phase := @extschema@.subscription_phase(expires, current_date);
+	IF phase IN ('disabled', 'deprovisioned') THEN
+		RAISE EXCEPTION 'subscription % is %', NEW.subscription_id, phase
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s; from day 30 after expiry users lose access and no license is assigned (rules R5, R6).', expires),
+			      HINT = CASE phase WHEN 'disabled' THEN 'Renew the subscription to reactivate it.'
+			                        ELSE 'The subscription is past day 120 and cannot be reactivated.' END;
 	END IF;
 	SELECT u.tenant_id INTO user_tenant FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id;
 	IF NOT FOUND THEN
@@ -822,7 +845,7 @@ BEGIN
 	RETURN NEW;
 END $$;
 COMMENT ON FUNCTION @extschema@.license_check() IS
-	'Trigger: a license joins a user and a subscription of the same tenant, and is never moved.';
+	'Trigger: a license joins a user and a subscription of the same tenant, is never moved, and is not assigned on a disabled or deprovisioned subscription (rules R5, R6).';
 CREATE TRIGGER license_check BEFORE INSERT OR UPDATE ON @extschema@.license
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_check();
 

@@ -52,7 +52,7 @@ INSERT INTO key_card (product_key, sku_code, licenses, partner_id) VALUES
 -- rule C1: the customer's organization, country and admin person
 --------------------------------------------------------------------------
 SELECT create_customer_subscription(:pa, ARRAY[:'s1', :'s2', :'s3']::product_key[],
-	'Tailspin Toys', 'bg', 'Ana', 'Ivanova', 'ana@tailspin.example', '2024-03-15') AS sub1 \gset
+	'Tailspin Toys', 'bg', 'Ana', 'Ivanova', 'ana@tailspin.example', current_date - 100) AS sub1 \gset
 SELECT tenant_id AS t1 FROM subscription WHERE subscription_id = :sub1 \gset
 SELECT user_id AS ana FROM tenant_user WHERE tenant_id = :t1 \gset
 
@@ -347,17 +347,17 @@ SELECT is((SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_u
 
 -- the term: one year from starts_on, in the past, the future or today
 SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub1),
-                  $$VALUES ('2024-03-15'::date, '2025-03-15'::date)$$,
+                  $$VALUES (current_date - 100, (current_date - 100 + interval '1 year')::date)$$,
                   'rule K4: a term starting in the past lasts one year');
 SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub3),
                   $$VALUES (current_date + 40, (current_date + 40 + interval '1 year')::date)$$,
                   'rule K4: a term starting in the future lasts one year');
 SELECT create_customer_subscription(:pa, ARRAY[:'s6']::product_key[],
-	'Leap Day Ltd', 'FR', 'Lea', 'Leap', 'lea@leap.example', '2024-02-29') AS sub4 \gset
+	'Leap Day Ltd', 'FR', 'Lea', 'Leap', 'lea@leap.example', '2028-02-29') AS sub4 \gset
 SELECT create_customer_subscription(:pa, ARRAY[:'s7']::product_key[],
 	'Today Ltd', 'FR', 'Toni', 'Today', 'toni@today.example') AS sub5 \gset
 SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub4),
-                  $$VALUES ('2024-02-29'::date, '2025-02-28'::date)$$,
+                  $$VALUES ('2028-02-29'::date, '2029-02-28'::date)$$,
                   'rule K4: a term starting on 29 February ends on 28 February next year');
 SELECT results_eq(format($$SELECT starts_on, expires_on FROM subscription WHERE subscription_id = %s$$, :sub5),
                   $$VALUES (current_date, (current_date + interval '1 year')::date)$$,

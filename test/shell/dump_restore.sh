@@ -116,7 +116,7 @@ SELECT pg_temp.key(i),
 -- customers (rules K5, C1-C4): Fabrikam (US, 3 keys), Müller (DE, one
 -- Midsize key of 5), Tailspin (GB, 2 Business Premium keys)
 SELECT por_partner.create_customer_subscription(p.partner_id, ARRAY[pg_temp.key(1), pg_temp.key(2), pg_temp.key(3)],
-	'Fabrikam, Inc.', 'US', 'Ann', 'Admin', 'ann@fabrikam.example', date '2024-03-01')
+	'Fabrikam, Inc.', 'US', 'Ann', 'Admin', 'ann@fabrikam.example', current_date - 100)
   FROM por_partner.partner p WHERE p.mpn_id = '5100001';
 SELECT por_partner.create_customer_subscription(p.partner_id, ARRAY[pg_temp.key(7)],
 	'Müller Maschinenbau GmbH', 'de', 'Jörg', 'Müller', 'Joerg.Mueller@mueller.example')
