@@ -537,6 +537,9 @@ BEGIN
 		 WHERE c.code = NEW.code AND c.shipped;
 	ELSIF TG_TABLE_NAME = 'setting' THEN
 		UPDATE @extschema@.setting st SET value = NEW.value WHERE st.name = NEW.name AND st.shipped;
+	ELSIF TG_TABLE_NAME = 'renewal_notice_schedule' THEN
+		UPDATE @extschema@.renewal_notice_schedule r SET shipped = r.shipped
+		 WHERE r.days_before = NEW.days_before AND r.shipped;
 	ELSE
 		UPDATE @extschema@.sku s
 		   SET name = NEW.name, licenses_per_key = NEW.licenses_per_key, term = NEW.term,
@@ -2035,3 +2038,287 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT @extschema@.subscription_phase(s.expires_on, as_of) $$;
 COMMENT ON FUNCTION @extschema@.subscription_phase(@extschema@.subscription, date) IS
 	'The phase of a subscription row as of a day (default today): SELECT subscription_phase(s) FROM por_partner.subscription s.';
+
+CREATE INDEX subscription_expires_on_idx ON @extschema@.subscription (expires_on);
+
+-- Renewal notices (R1, P3, P4)
+
+CREATE TABLE @extschema@.renewal_notice_schedule (
+	days_before int PRIMARY KEY CONSTRAINT renewal_notice_schedule_positive CHECK (days_before > 0),
+	shipped boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE @extschema@.renewal_notice_schedule IS
+	'How many days before expires_on renewal notices go out (rule R1): 60, 30, 7 and 1 as shipped; an operator may change the rows.';
+INSERT INTO @extschema@.renewal_notice_schedule VALUES (60, true), (30, true), (7, true), (1, true);
+
+CREATE TABLE @extschema@.renewal_notice (
+	notice_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	subscription_id bigint NOT NULL REFERENCES @extschema@.subscription,
+	tenant_id bigint NOT NULL REFERENCES @extschema@.tenant,
+	expires_on date NOT NULL,
+	recipient text NOT NULL CONSTRAINT renewal_notice_recipient_known CHECK (recipient IN ('customer', 'partner')),
+	partner_id bigint REFERENCES @extschema@.partner,
+	days_before int NOT NULL,
+	sent_on date NOT NULL,
+	sent_at timestamptz NOT NULL DEFAULT now(),
+	CONSTRAINT renewal_notice_partner_named CHECK ((recipient = 'partner') = (partner_id IS NOT NULL)),
+	UNIQUE (subscription_id, expires_on, recipient, days_before)
+);
+COMMENT ON TABLE @extschema@.renewal_notice IS
+	'The renewal notices sent: one per subscription, term (expires_on), recipient and days_before (rules R1, P4).';
+
+-- The schedule's shipped rows survive pg_dump like country's (see above).
+CREATE TRIGGER renewal_notice_schedule_changed BEFORE INSERT OR UPDATE ON @extschema@.renewal_notice_schedule
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_notice_schedule_changed;
+
+CREATE FUNCTION @extschema@.renewal_notices_due(as_of date DEFAULT current_date)
+RETURNS TABLE (subscription_id bigint, tenant_id bigint, recipient text, partner_id bigint,
+               days_before int, expires_on date)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	-- subscriptions active at as_of whose first notice date has come: an
+	-- index range scan on expires_on, whatever the size of the table
+	WITH horizon AS (SELECT max(days_before) AS days FROM @extschema@.renewal_notice_schedule),
+	candidate AS (
+		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.partner_of_record,
+		       -- the latest notice whose send date (expires_on - days_before) has come
+		       (SELECT min(r.days_before) FROM @extschema@.renewal_notice_schedule r
+		         WHERE r.days_before >= s.expires_on - as_of) AS days_before
+		  FROM @extschema@.subscription s, horizon h
+		 WHERE s.expires_on > as_of
+		   AND s.expires_on <= as_of + h.days
+		   AND s.starts_on <= as_of
+	)
+	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
+	  FROM candidate c
+	  CROSS JOIN LATERAL (
+		SELECT 'customer'::text AS recipient, NULL::bigint AS partner_id
+		UNION ALL
+		SELECT 'partner', p.partner_id FROM @extschema@.partner p
+		 WHERE p.partner_id = c.partner_of_record AND p.cloud_essentials
+	  ) AS w
+	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
+	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
+	                      AND n.recipient = w.recipient AND n.days_before = c.days_before)
+$$;
+COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
+	'The renewal notices due on a day (default today) (rules R1, P3, P4): for every subscription active then, to the customer and to its partner of record while that partner''s benefits are active, the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.';
+
+CREATE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
+RETURNS SETOF @extschema@.renewal_notice
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	n @extschema@.renewal_notice;
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
+	-- this one neither records nor announces it again
+	FOR n IN
+		INSERT INTO @extschema@.renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id,
+		                                        days_before, sent_on)
+		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
+		  FROM @extschema@.renewal_notices_due(as_of) AS d
+		 ORDER BY d.subscription_id, d.recipient
+		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
+		RETURNING *
+	LOOP
+		PERFORM pg_notify('por_partner_renewal_notice',
+		                  json_build_object('notice_id', n.notice_id, 'subscription_id', n.subscription_id,
+		                                    'tenant_id', n.tenant_id, 'recipient', n.recipient,
+		                                    'partner_id', n.partner_id, 'days_before', n.days_before,
+		                                    'expires_on', n.expires_on, 'sent_on', n.sent_on)::text);
+		RETURN NEXT n;
+	END LOOP;
+END $$;
+COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
+	'Records the renewal notices due on a day (default today) in renewal_notice, sends one NOTIFY por_partner_renewal_notice with a JSON payload for each, and returns them.  Each notice is recorded and announced once, however often or concurrently it runs (rules R1, P4).';
+
+-- Renewals (R3-R6)
+
+CREATE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
+	as_of date DEFAULT current_date)
+RETURNS date
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	cards record;
+	term interval;
+	phase @extschema@.subscription_phase;
+	new_start date;
+	new_end date;
+BEGIN
+	IF num_nulls(renew_subscription.subscription_id, renew_subscription.as_of) > 0 THEN
+		PERFORM @extschema@.require_arg(renew_subscription.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
+	END IF;
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = renew_subscription.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', renew_subscription.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF s.billing <> 'product_key' THEN
+		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
+				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Product keys renew subscriptions set up with product keys.';
+	END IF;
+	phase := @extschema@.subscription_phase(s.expires_on, renew_subscription.as_of);
+	IF phase = 'deprovisioned' THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_subscription.as_of),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	cards := @extschema@.lock_key_cards(keys);
+	IF cards.licenses < s.seats THEN
+		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % seats', cards.licenses,
+				s.subscription_id, s.seats
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A renewal covers every seat of the subscription (rule R3).',
+			      HINT = 'Add keys, or remove seats first.';
+	END IF;
+	SELECT sk.term INTO term FROM @extschema@.sku sk WHERE sk.sku_code = s.sku_code;
+	-- active or expired: the new term follows the old one; disabled: it is a
+	-- reactivation and starts on the day of renewal (R5, R6)
+	new_start := CASE WHEN phase = 'disabled' THEN renew_subscription.as_of ELSE s.expires_on END;
+	new_end := (new_start + term)::date;
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'renew'
+	 WHERE c.product_key = ANY (keys);
+	UPDATE @extschema@.subscription su SET starts_on = new_start, expires_on = new_end
+	 WHERE su.subscription_id = s.subscription_id;
+	RETURN new_end;
+END $$;
+COMMENT ON FUNCTION @extschema@.renew_subscription(bigint, @extschema@.product_key[], date) IS
+	'Renews a subscription with product keys of its SKU covering all its seats (rule R3), as of a day (default today).  Active or expired: the new term follows the old without a gap; disabled: a reactivation, the term starts that day (rules R5, R6); deprovisioned: an error.  Returns the new expires_on.';
+
+CREATE FUNCTION @extschema@.renew_with_direct_billing(subscription_id bigint, as_of date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	term interval;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(renew_with_direct_billing.subscription_id, renew_with_direct_billing.as_of) > 0 THEN
+		PERFORM @extschema@.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(renew_with_direct_billing.as_of, 'as_of');
+	END IF;
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = renew_with_direct_billing.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', renew_with_direct_billing.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF @extschema@.subscription_phase(s.expires_on, renew_with_direct_billing.as_of) = 'deprovisioned' THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_with_direct_billing.as_of),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	IF s.expires_on - renew_with_direct_billing.as_of > 7 THEN
+		RAISE WARNING 'subscription % had % days left; they are lost', s.subscription_id,
+				s.expires_on - renew_with_direct_billing.as_of
+			USING DETAIL = 'A renewal through direct billing starts a new subscription at once (rule R4).',
+			      HINT = 'Renew through direct billing just before the subscription expires.';
+	END IF;
+	SELECT sk.term INTO term FROM @extschema@.sku sk WHERE sk.sku_code = s.sku_code;
+	-- the old term ends that day; the new subscription starts at once (R4)
+	IF s.expires_on > renew_with_direct_billing.as_of THEN
+		UPDATE @extschema@.subscription su SET expires_on = renew_with_direct_billing.as_of,
+		       starts_on = least(su.starts_on, renew_with_direct_billing.as_of - 1)
+		 WHERE su.subscription_id = s.subscription_id;
+	END IF;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record)
+	VALUES (s.tenant_id, s.sku_code, s.seats, 'direct', renew_with_direct_billing.as_of,
+	        (renew_with_direct_billing.as_of + term)::date, s.partner_of_record)
+	RETURNING subscription_id INTO new_subscription;
+	-- the same licensed users (the admin may already hold one, from rule C3)
+	INSERT INTO @extschema@.license (subscription_id, user_id)
+	SELECT new_subscription, l.user_id FROM @extschema@.license l
+	 WHERE l.subscription_id = s.subscription_id
+	ON CONFLICT DO NOTHING;
+	RETURN new_subscription;
+END $$;
+COMMENT ON FUNCTION @extschema@.renew_with_direct_billing(bigint, date) IS
+	'Switches a customer to direct billing (rules R3, R4): a new subscription billed directly starts that day (default today) with the same tenant, SKU, seats, partner of record and licensed users, and the old one ends that day; a WARNING says when more than 7 days of the old term are lost.  Returns the new subscription_id.';
+
+CREATE FUNCTION @extschema@.purge_deprovisioned(as_of date DEFAULT current_date)
+RETURNS int
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	subs bigint[];
+	tenants bigint[];
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	-- subscriptions past day 120 at as_of that still hold data: licenses, or
+	-- users of a tenant left with no subscription inside 120 days
+	SELECT coalesce(array_agg(s.subscription_id), '{}'), coalesce(array_agg(DISTINCT s.tenant_id), '{}')
+	  INTO subs, tenants
+	  FROM @extschema@.subscription s
+	 WHERE s.expires_on <= as_of - 120
+	   AND (s.licensed_users > 0
+	        OR (EXISTS (SELECT 1 FROM @extschema@.tenant_user u WHERE u.tenant_id = s.tenant_id)
+	            AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
+	                             WHERE o.tenant_id = s.tenant_id AND o.expires_on > as_of - 120)));
+	DELETE FROM @extschema@.license l WHERE l.subscription_id = ANY (subs);
+	DELETE FROM @extschema@.tenant_user u
+	 WHERE u.tenant_id = ANY (tenants)
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
+	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > as_of - 120);
+	RETURN cardinality(subs);
+END $$;
+COMMENT ON FUNCTION @extschema@.purge_deprovisioned(date) IS
+	'Deletes the data of subscriptions past day 120 on a day (default today): their licenses, and the users of a tenant left with no subscription inside 120 days; the subscription rows stay as history (rule R6).  Returns how many subscriptions had data deleted.';
+
+-- For BI tools (R2)
+
+CREATE VIEW @extschema@.subscription_overview AS
+SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sku_code, s.seats,
+       s.licensed_users, s.billing, s.starts_on, s.expires_on,
+       @extschema@.subscription_phase(s.expires_on, current_date) AS phase,
+       s.expires_on - current_date AS days_to_expiry,
+       p.mpn_id AS partner_of_record_mpn_id,
+       (SELECT min(s.expires_on - r.days_before) FROM @extschema@.renewal_notice_schedule r
+         WHERE s.expires_on - r.days_before >= current_date) AS next_notice_on
+  FROM @extschema@.subscription s
+  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
+  LEFT JOIN @extschema@.partner p ON p.partner_id = s.partner_of_record;
+COMMENT ON VIEW @extschema@.subscription_overview IS
+	'Every subscription with its customer, SKU, seats, licensed users, term, phase and days to expiry today, partner of record (MPN ID) and the date of its next renewal notice (rule R2).  Column names are stable.';
+
+CREATE FUNCTION @extschema@.expiring_subscriptions(within_days int, as_of date DEFAULT current_date)
+RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
+               organization_name text, sku_code text, seats int, billing text, expires_on date,
+               days_left int, phase @extschema@.subscription_phase)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
+	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
+	       @extschema@.subscription_phase(s.expires_on, as_of)
+	  FROM @extschema@.subscription s
+	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
+	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
+	 WHERE s.expires_on > as_of AND s.expires_on <= as_of + within_days
+	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
+$$;
+COMMENT ON FUNCTION @extschema@.expiring_subscriptions(int, date) IS
+	'Subscriptions still active on a day (default today) that expire within the given number of days, per partner (the partner of record, else the partner who set the customer up), soonest first (rule R2).';
+
+REVOKE ALL ON FUNCTION
+	@extschema@.send_renewal_notices(date),
+	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
+	@extschema@.renew_with_direct_billing(bigint, date),
+	@extschema@.purge_deprovisioned(date)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice_schedule', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.renewal_notice', 'notice_id'), '');
