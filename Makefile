@@ -12,7 +12,7 @@ DATA       = $(wildcard sql/por_partner--*.sql)
 DOCS       = README.md
 
 # pg_regress: sql/NAME.sql and expected/NAME.out; isolation specs under test/
-REGRESS       = product_key
+REGRESS       = product_key renewal_warning
 ISOLATION     = product_key_unique redeem_same_key seat_limit answer_offer send_notices
 ISOLATION_OPTS = --inputdir=test/isolation
 

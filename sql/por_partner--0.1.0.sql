@@ -783,7 +783,8 @@ CREATE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscripti
 CREATE FUNCTION @extschema@.subscription_has_activation_key() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	IF NEW.billing = 'product_key' AND NOT EXISTS (
+	-- the trigger's WHEN clause calls this only for billing = 'product_key'
+	IF NOT EXISTS (
 			SELECT 1 FROM @extschema@.key_card k
 			 WHERE k.subscription_id = NEW.subscription_id AND k.redeemed_as = 'activate') THEN
 		RAISE EXCEPTION 'subscription % is billed by product key but no key activated it', NEW.subscription_id
@@ -906,10 +907,10 @@ BEGIN
 		RETURN OLD;
 	END IF;
 
+	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
 	IF TG_OP = 'INSERT' OR (NEW.partner_id, NEW.sku_code, NEW.licenses)
 	                       IS DISTINCT FROM (OLD.partner_id, OLD.sku_code, OLD.licenses) THEN
-		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
-		IF FOUND AND NOT p.reseller THEN
+		IF p.partner_id IS NOT NULL AND NOT p.reseller THEN
 			RAISE EXCEPTION 'partner "%" (MPN ID %) may not buy key cards', p.name, p.mpn_id
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'Only partners with a reseller relationship with an authorized distributor buy product keys (rule K2).',
@@ -934,14 +935,11 @@ BEGIN
 				      DETAIL = 'A key activates, adds users to or renews a subscription of its own product (rule K3).',
 				      HINT = format('Use %s keys.', sub_sku);
 		END IF;
-		IF NEW.redeemed_as = 'activate' THEN
-			SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
-			IF FOUND AND NOT p.subscription_advisor THEN
-				RAISE EXCEPTION 'partner "%" (MPN ID %) is not an authorized subscription advisor', p.name, p.mpn_id
-					USING ERRCODE = 'check_violation',
-					      DETAIL = 'Only authorized subscription advisors set up customer subscriptions with product keys (rule A6).',
-					      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
-			END IF;
+		IF NEW.redeemed_as = 'activate' AND p.partner_id IS NOT NULL AND NOT p.subscription_advisor THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) is not an authorized subscription advisor', p.name, p.mpn_id
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Only authorized subscription advisors set up customer subscriptions with product keys (rule A6).',
+				      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
 		END IF;
 	END IF;
 	RETURN NEW;
@@ -970,8 +968,9 @@ COMMENT ON FUNCTION @extschema@.require_arg(anyelement, text) IS
 /*
  * Lock the cards of a set of keys, in key order (so that two callers never
  * deadlock), and return their SKU and licenses.  The keys must all exist,
- * be given once each and be of one SKU; whether they are unredeemed and the
- * caller's is checked where they are redeemed (the key_card trigger).
+ * be given once each and be of one SKU.  Whether they are unredeemed is
+ * checked where they are redeemed (the key_card trigger); whose they must be
+ * is the caller's business (create_customer_subscription: the partner's own).
  */
 CREATE FUNCTION @extschema@.lock_key_cards(keys @extschema@.product_key[],
 	OUT sku_code text, OUT licenses bigint, OUT owners bigint[])
@@ -1390,6 +1389,9 @@ BEGIN
 		RAISE EXCEPTION 'delegated admin offer % does not exist', answer_delegated_admin_offer.offer_id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
+	-- answered once (rule D2); the offer's trigger refuses a change of an
+	-- answered offer's status, but answering again with the same answer
+	-- changes nothing it could see, so the call checks itself
 	IF o.status <> 'pending' THEN
 		RAISE EXCEPTION 'delegated admin offer % was already %', o.offer_id, o.status
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -1463,10 +1465,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p record;
 BEGIN
-	IF NEW.partner_of_record IS NULL
-	   OR (TG_OP = 'UPDATE' AND NEW.partner_of_record IS NOT DISTINCT FROM OLD.partner_of_record) THEN
-		RETURN NEW;
-	END IF;
+	-- the triggers' WHEN clauses call this only for a new, non-null partner
 	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_of_record;
 	IF FOUND AND NOT p.subscription_advisor THEN
 		RAISE EXCEPTION 'partner "%" (MPN ID %) cannot be partner of record', p.name, p.mpn_id
@@ -1482,7 +1481,8 @@ CREATE TRIGGER subscription_por_check BEFORE INSERT ON @extschema@.subscription
 	FOR EACH ROW WHEN (NEW.partner_of_record IS NOT NULL)
 	EXECUTE FUNCTION @extschema@.subscription_por_check();
 CREATE TRIGGER subscription_por_change BEFORE UPDATE OF partner_of_record ON @extschema@.subscription
-	FOR EACH ROW WHEN (NEW.partner_of_record IS DISTINCT FROM OLD.partner_of_record)
+	FOR EACH ROW WHEN (NEW.partner_of_record IS DISTINCT FROM OLD.partner_of_record
+	                   AND NEW.partner_of_record IS NOT NULL)
 	EXECUTE FUNCTION @extschema@.subscription_por_check();
 
 CREATE FUNCTION @extschema@.set_partner_of_record(subscription_id bigint, mpn_id text) RETURNS void
