@@ -100,6 +100,7 @@ CREATE TEMP TABLE bad_case (
 	id serial,                          -- the order they run in
 	label text PRIMARY KEY,             -- stable name: function:class:detail
 	fn text NOT NULL,                   -- pg_proc.proname of the function under test
+	form text,                          -- the overload, when fn has several
 	input_class text NOT NULL,
 	call text NOT NULL,                 -- an expression, or a statement when is_statement
 	is_statement boolean NOT NULL DEFAULT false,
@@ -297,36 +298,44 @@ $$;
 CREATE FUNCTION pg_temp.meaning(expect text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN expect = 'ok' THEN 'accepted'
-	            WHEN expect = '=NULL' THEN 'NULL (STRICT)'
+	            WHEN expect = '=NULL' THEN 'returns NULL'
 	            WHEN expect LIKE '=%' THEN 'returns ' || substr(expect, 2)
 	            ELSE expect END
 $$;
 
 -- every function with valid arguments: the control the bad inputs differ from
-INSERT INTO bad_case (label, fn, input_class, call, expect, about)
-SELECT f.form || ':valid', f.fn, 'valid', pg_temp.call_with(f.form, 0, NULL), f.valid_expect,
+INSERT INTO bad_case (label, fn, form, input_class, call, expect, about)
+SELECT f.form || ':valid', f.fn, f.form, 'valid', pg_temp.call_with(f.form, 0, NULL), f.valid_expect,
        'all arguments valid' || coalesce(' (' || f.note || ')', '')
   FROM fn_form f ORDER BY f.form;
 
 -- every argument of every function x NULL
-INSERT INTO bad_case (label, fn, input_class, call, expect, names, about)
-SELECT a.form || ':null:' || a.name, a.fn, 'NULL', pg_temp.call_with(a.form, a.pos, 'NULL::' || a.type),
-       a.on_null, CASE WHEN a.on_null = '22004' THEN a.name END, format('NULL in %s', a.name)
+INSERT INTO bad_case (label, fn, form, input_class, call, expect, names, about)
+SELECT a.form || ':null:' || a.name, a.fn, a.form, 'NULL', pg_temp.call_with(a.form, a.pos, 'NULL::' || a.type),
+       a.on_null, CASE WHEN a.on_null = '22004' THEN a.name END,
+       format('NULL in %s', a.name) || CASE a.on_null WHEN '=NULL' THEN ' (STRICT: NULL in, NULL out)'
+                                                      WHEN '=(no rows)' THEN ' (a report, as if STRICT: no rows)'
+                                                      WHEN 'ok' THEN ' (optional)' ELSE '' END
   FROM fn_arg a ORDER BY a.form, a.pos;
 
 -- every id argument x unknown ids
-INSERT INTO bad_case (label, fn, input_class, call, expect, names, about)
-SELECT a.form || ':unknown:' || a.name || ':' || u.id, a.fn, 'unknown id', pg_temp.call_with(a.form, a.pos, u.id),
-       a.on_unknown, CASE WHEN a.on_unknown = '23503' THEN u.id END, format('unknown %s %s', a.name, u.id)
+INSERT INTO bad_case (label, fn, form, input_class, call, expect, names, about)
+SELECT a.form || ':unknown:' || a.name || ':' || u.id, a.fn, a.form, 'unknown id', pg_temp.call_with(a.form, a.pos, u.id),
+       a.on_unknown, CASE WHEN a.on_unknown = '23503' THEN u.id END,
+       format('unknown %s %s', a.name, u.id) || CASE a.on_unknown WHEN '=NULL' THEN ' (documented: NULL for an unknown partner)'
+                                                                 WHEN '=0' THEN ' (a count: none)'
+                                                                 WHEN '=false' THEN ' (a predicate: no)' ELSE '' END
   FROM fn_arg a CROSS JOIN (VALUES ('-1'), ('0'), ('9223372036854775807')) AS u (id)
  WHERE a.on_unknown IS NOT NULL ORDER BY a.form, a.pos, u.id;
 
 -- every text argument x '' and 1 MB
-INSERT INTO bad_case (label, fn, input_class, call, expect, about)
-SELECT a.form || ':' || v.class || ':' || a.name, a.fn, v.class,
+INSERT INTO bad_case (label, fn, form, input_class, call, expect, about)
+SELECT a.form || ':' || v.class || ':' || a.name, a.fn, a.form, v.class,
        pg_temp.call_with(a.form, a.pos, v.expr || CASE WHEN a.type = 'text' THEN '' ELSE '::' || a.type END),
        CASE v.class WHEN 'empty' THEN a.on_empty ELSE a.on_huge END,
        format('%s in %s', v.what, a.name)
+       || CASE WHEN CASE v.class WHEN 'empty' THEN a.on_empty ELSE a.on_huge END = 'ok'
+               THEN ' (free text: no length or content rule is documented)' ELSE '' END
   FROM fn_arg a CROSS JOIN (VALUES ('empty', $$''$$, 'empty string'),
                                    ('1mb', $$repeat('x', 1048576)$$, '1 MB of "x"')) AS v (class, expr, what)
  WHERE CASE v.class WHEN 'empty' THEN a.on_empty ELSE a.on_huge END IS NOT NULL
@@ -334,10 +343,10 @@ SELECT a.form || ':' || v.class || ':' || a.name, a.fn, v.class,
 
 -- product key text (rule K1) x the key's entry points: the text cast, the
 -- type's input function, and product_key_is_valid, which never raises
-INSERT INTO bad_case (label, fn, input_class, call, expect, about)
-SELECT f.form || ':key:' || k.label, f.fn, 'product key',
+INSERT INTO bad_case (label, fn, form, input_class, call, expect, about)
+SELECT f.form || ':key:' || k.label, f.fn, f.form, 'product key',
        format(f.template, k.input), CASE WHEN f.fn = 'product_key_is_valid' THEN '=' || k.valid ELSE k.expect END,
-       format('%s (rule K1)', k.what)
+       format('%s (rule K1%s)', k.what, CASE WHEN f.fn = 'product_key_is_valid' THEN ', never raises' ELSE '' END)
   FROM (VALUES ('product_key(text)', 'product_key', 'product_key(%s)'),
                ('product_key_in(cstring)', 'product_key_in', 'product_key_in((%s)::cstring)'),
                ('product_key_is_valid', 'product_key_is_valid', 'product_key_is_valid(%s)')) AS f (form, fn, template)
@@ -401,36 +410,47 @@ SELECT f.fn || ':keys:' || k.label, f.fn, 'product key array',
 -- every date argument x infinite and extreme dates; subscription_phase
 -- defines them (README), create_customer_subscription refuses infinite
 -- starts_on (22008), and so should every function that writes as of a day
-INSERT INTO bad_case (label, fn, input_class, call, expect, about)
-SELECT f.form || ':date:' || CASE WHEN f.arg = 'as_of' THEN '' ELSE f.arg || ':' END || d.label, f.fn, 'date', format(f.template, d.literal),
+INSERT INTO bad_case (label, fn, form, input_class, call, expect, about)
+SELECT f.form || ':date:' || CASE WHEN f.arg = 'as_of' THEN '' ELSE f.arg || ':' END || d.label, f.fn, f.form, 'date', format(f.template, d.literal),
        (ARRAY[f.e_inf, f.e_neg, f.e_bc, f.e_max])[d.n],
-       format('%s = %s', f.arg, d.literal) || coalesce(' (' || f.why || ')', '')
+       format('%s = %s', f.arg, d.literal) || coalesce(' (' || (ARRAY[f.w_inf, f.w_neg, f.w_bc, f.w_max])[d.n] || ')', '')
   FROM (VALUES
-	('subscription_phase(date, date)', 'subscription_phase', 'expires_on',
-	 $$subscription_phase(date %s, date '2030-01-01')$$, '=active', '=deprovisioned', '=deprovisioned', '=active', 'README: infinity is always active, -infinity always deprovisioned'),
-	('subscription_phase(date, date)', 'subscription_phase', 'as_of',
-	 $$subscription_phase(date '2030-01-01', date %s)$$, '=deprovisioned', '=active', '=active', '=deprovisioned', 'as_of infinity is after every expiry, -infinity before'),
+	('subscription_phase(date, date)', 'subscription_phase', 'expires_on', $$subscription_phase(date %s, date '2030-01-01')$$,
+	 '=active', '=deprovisioned', '=deprovisioned', '=active',
+	 'README: a term that never ends is always active', 'README: one that ended before time began is always deprovisioned', NULL, NULL),
+	('subscription_phase(date, date)', 'subscription_phase', 'as_of', $$subscription_phase(date '2030-01-01', date %s)$$,
+	 '=deprovisioned', '=active', '=active', '=deprovisioned',
+	 'after every expiry, as src/phase.c defines', 'before every expiry, as src/phase.c defines', NULL, NULL),
 	('subscription_phase(subscription, date)', 'subscription_phase', 'as_of',
 	 format($$subscription_phase((SELECT s FROM subscription s WHERE subscription_id = %s), date %%s)$$, :s),
-	 '=deprovisioned', '=active', '=active', '=deprovisioned', NULL),
+	 '=deprovisioned', '=active', '=active', '=deprovisioned', 'after every expiry', 'before every expiry', NULL, NULL),
 	('create_customer_subscription', 'create_customer_subscription', 'starts_on',
 	 format($$create_customer_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-CCCC2}', 'Dated Co', 'FR', 'Dan', 'Date', 'dan@dated.example', date %%s)$$, :p),
-	 '22008', '22008', 'ok', '22008', 'README: starts_on may be in the past; infinite is 22008, and so is a term ending past the last date'),
+	 '22008', '22008', 'ok', '22008', 'README: infinite starts_on is 22008', 'README: infinite starts_on is 22008',
+	 'README: starts_on may be in the past', 'the term would end after the last date'),
 	('renewal_notices_due', 'renewal_notices_due', 'as_of', 'renewal_notices_due(date %s)',
-	 '=(no rows)', '=(no rows)', '=(no rows)', '22008', 'read-only: nothing is due on a day no term reaches; the horizon past the last date is 22008'),
+	 '=(no rows)', '=(no rows)', '=(no rows)', '22008', 'a report: nothing is due then', 'a report: nothing is due then',
+	 'a report: nothing is due then', 'the notice horizon ends after the last date'),
 	('send_renewal_notices', 'send_renewal_notices', 'as_of', 'send_renewal_notices(date %s)',
-	 '22008', '22008', '=(no rows)', '22008', 'writes as of the day: infinite is 22008 as for starts_on'),
+	 '22008', '22008', '=(no rows)', '22008', 'writes as of that day: infinite is 22008, as for starts_on',
+	 'writes as of that day: infinite is 22008, as for starts_on', 'nothing is due then', 'the notice horizon ends after the last date'),
 	('renew_subscription', 'renew_subscription', 'as_of',
 	 format($$renew_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-RRRR2,WWWWW-WWWWW-WWWWW-WWWWW-RRRR3,WWWWW-WWWWW-WWWWW-WWWWW-RRRR4}', date %%s)$$, :s),
-	 '22008', '22008', 'ok', '55000', 'as_of decides the phase: active long before, deprovisioned long after (rule R6)'),
-	('renew_with_direct_billing', 'renew_with_direct_billing', 'as_of',
-	 format('renew_with_direct_billing(%s, date %%s)', :s),
-	 '22008', '22008', '22023', '55000', 'the new term starts that day: before the old term began it is refused; deprovisioned long after (rule R6)'),
+	 '22008', '22008', 'ok', '55000', 'writes as of that day: infinite is 22008, as for starts_on',
+	 'writes as of that day: infinite is 22008, as for starts_on', 'active then: the new term follows the old',
+	 'deprovisioned by then (rule R6)'),
+	('renew_with_direct_billing', 'renew_with_direct_billing', 'as_of', format('renew_with_direct_billing(%s, date %%s)', :s),
+	 '22008', '22008', '22023', '55000', 'writes as of that day: infinite is 22008, as for starts_on',
+	 'writes as of that day: infinite is 22008, as for starts_on', 'before the subscription began: no day to end it on',
+	 'deprovisioned by then (rule R6)'),
 	('purge_deprovisioned', 'purge_deprovisioned', 'as_of', 'purge_deprovisioned(date %s)',
-	 '22008', '22008', '22008', 'ok', 'README: deletes the data of subscriptions past day 120 as of that day'),
+	 '22008', '22008', '22008', 'ok', 'deletes as of that day: infinite is 22008, as for starts_on',
+	 'deletes as of that day: infinite is 22008, as for starts_on', '120 days before it is before the first date',
+	 'README: the data of what is past day 120 that day'),
 	('expiring_subscriptions', 'expiring_subscriptions', 'as_of', 'expiring_subscriptions(30, date %s)',
-	 '=(no rows)', '=(no rows)', '=(no rows)', '22008', 'read-only; the window past the last date is 22008')
- ) AS f (form, fn, arg, template, e_inf, e_neg, e_bc, e_max, why)
+	 '=(no rows)', '=(no rows)', '=(no rows)', '22008', 'a report: nothing expires then', 'a report: nothing expires then',
+	 'a report: nothing expires then', 'the window ends after the last date')
+ ) AS f (form, fn, arg, template, e_inf, e_neg, e_bc, e_max, w_inf, w_neg, w_bc, w_max)
  CROSS JOIN (VALUES (1, 'infinity', $$'infinity'$$), (2, '-infinity', $$'-infinity'$$),
                     (3, 'min', $$'4713-01-01 BC'$$), (4, 'max', $$'5874897-12-31'$$)) AS d (n, label, literal)
  ORDER BY f.form, f.arg, d.n;
@@ -765,7 +785,7 @@ BEGIN
 		IF c.outcome_defect IS NOT NULL THEN
 			PERFORM todo('known defect: ' || c.outcome_defect, 1);
 		END IF;
-		RETURN NEXT ok(pass, format('%s: %s (%s) -> %s', c.fn, c.about, c.input_class, pg_temp.meaning(c.expect)));
+		RETURN NEXT ok(pass, format('%s: %s [%s] -> %s', coalesce(c.form, c.fn), c.about, c.input_class, pg_temp.meaning(c.expect)));
 		IF NOT pass THEN
 			RETURN NEXT diag(format(E'    call: %s\n    got:  %s', left(c.call, 300),
 			                        coalesce(state || ' ' || left(msg, 300), outcome)));
@@ -781,8 +801,8 @@ BEGIN
 			IF c.message_defect IS NOT NULL THEN
 				PERFORM todo('known defect: ' || c.message_defect, 1);
 			END IF;
-			RETURN NEXT ok(pass, format('%s: %s (%s) -> a clear error: message under 2000 characters%s%s',
-			                           c.fn, c.about, c.input_class,
+			RETURN NEXT ok(pass, format('%s: %s [%s] -> a clear error: message under 2000 characters%s%s',
+			                           coalesce(c.form, c.fn), c.about, c.input_class,
 			                           CASE WHEN c.expect IN ('22P02', '22023', '23505', '23514', '42501', '428C9', '55000')
 			                                THEN ', with a DETAIL or HINT' ELSE '' END,
 			                           ', naming ' || quote_ident(c.names)));
