@@ -450,15 +450,6 @@ want="200 partners, 20000 key cards (unredeemed activate add_users renew), 3150 
 ok $? "source database loaded through the functions in ${LOAD_SECS}s ($got)"
 [ "$got" = "$want" ] || echo "# expected: $want"
 
-ROWS=0
-EMPTY=
-for t in "${TABLES[@]}"; do
-	n=$(q A "$SRC" "SELECT count(*) FROM por_partner.\"$t\"")
-	ROWS=$((ROWS + n))
-	[ "$n" -eq 0 ] && EMPTY="$EMPTY $t"
-done
-echo "# source: $ROWS rows in ${#TABLES[@]} tables of schema por_partner"
-[ -n "$EMPTY" ] && echo "# tables the load leaves empty:$EMPTY"
 
 # --- roles: login roles in the extension's groups, an operator's grants ----
 
@@ -531,6 +522,16 @@ else
 		diag <"$TMP/map.err"
 	fi
 fi
+
+ROWS=0
+EMPTY=
+for t in "${TABLES[@]}"; do
+	n=$(q A "$SRC" "SELECT count(*) FROM por_partner.\"$t\"")
+	ROWS=$((ROWS + n))
+	[ "$n" -eq 0 ] && EMPTY="$EMPTY $t"
+done
+echo "# source: $ROWS rows in ${#TABLES[@]} tables of schema por_partner"
+[ -n "$EMPTY" ] && echo "# tables the load leaves empty:$EMPTY"
 
 # --- dump -------------------------------------------------------------------
 
