@@ -28,6 +28,11 @@
 -- the right SQLSTATE under pgTAP's todo, so they are reported, not failed.
 -- Whoever fixes a function removes its rows from known_defect (pg_prove then
 -- reports no "TODO passed").
+--
+-- plan = the cases + one message assertion per expected error (not for
+-- jsonb input errors, which PostgreSQL raises before the call) + 6.  The
+-- binary input cases use COPY ... FROM PROGRAM 'printf ...', so the suite
+-- runs as a superuser, as make test runs it.
 BEGIN;
 SET search_path = por_partner, public;
 SELECT plan(841);
