@@ -1281,7 +1281,7 @@ BEGIN
 	cards := @extschema@.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
 		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
-				(SELECT c.product_key FROM @extschema@.key_card c
+				(SELECT @extschema@.product_key_mask(c.product_key) FROM @extschema@.key_card c
 				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id
 				  ORDER BY c.product_key LIMIT 1),
 				p.name, p.mpn_id
