@@ -30,7 +30,7 @@ all:
 	@echo "PostgreSQL's build files (PGXS) are missing: run 'make deps' first." >&2; exit 1
 endif
 
-.PHONY: deps test demo bench fuzz build-install
+.PHONY: deps test demo bench fuzz build-install loadtest
 
 deps:
 	@scripts/deps.sh
@@ -48,6 +48,9 @@ demo: build-install
 
 bench: build-install
 	@bench/run.sh
+
+loadtest: build-install
+	@test/load/run.sh
 
 # the libFuzzer target for the codec (clang); FUZZ_SECONDS bounds a run
 FUZZ_SECONDS ?= 60

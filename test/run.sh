@@ -78,11 +78,14 @@ createdb por_partner_tap &&
 pg_prove --verbose --failures -d por_partner_tap test/pgtap/*.sql >"$OUT/pgtap.log" 2>&1
 rc=$?
 ok=$(grep -cE '^ok [0-9]+' "$OUT/pgtap.log")
-notok=$(grep -cE '^not ok [0-9]+' "$OUT/pgtap.log")
+# "not ok ... # TODO" is a known defect a suite lists (TAP: not a failure)
+notok=$(grep -E '^not ok [0-9]+' "$OUT/pgtap.log" | grep -cv '# TODO')
+todo=$(grep -E '^not ok [0-9]+' "$OUT/pgtap.log" | grep -c '# TODO')
 if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
 	notok=1		# a suite that died or broke its plan
 fi
 count pgTAP "$ok" "$notok"
+[ "$todo" -ne 0 ] && echo "             $todo known defects marked TODO (not counted): grep '# TODO' $OUT/pgtap.log"
 [ "$rc" -ne 0 ] && { cat "$OUT/pgtap-setup.log"; grep -vE '^ok [0-9]+' "$OUT/pgtap.log"; }
 
 # shell tests: each gets the cluster in PGHOST/PGPORT/PGUSER and prints TAP

@@ -52,8 +52,10 @@ export PGTZ=UTC PGDATESTYLE=ISO
 unset PGDATABASE
 
 SRC=por_partner_fresh_$$
-LOGIN_A=pp_test_login_a_$$
-LOGIN_B=pp_test_login_b_$$
+LOGIN_A=pp_test_login_a_$$	# a partner's application (por_partner_partner), mapped to partner 7000001
+LOGIN_B=pp_test_login_b_$$	# a BI tool (por_partner_reader)
+LOGIN_C=pp_test_login_c_$$	# another partner's application, mapped to partner 7000002
+LOGIN_D=pp_test_login_d_$$	# an operator (por_partner_operator)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/por_partner_fresh.XXXXXX")
 REPLICA="${PGOPTIONS:+$PGOPTIONS }-c session_replication_role=replica"
 B_HOST=
@@ -76,7 +78,7 @@ cleanup() {
 	for db in "$SRC" "${SRC}_del"; do
 		PGHOST=$A_HOST PGPORT=$A_PORT "$BIN/dropdb" --if-exists "$db" >/dev/null 2>&1
 	done
-	for r in "$LOGIN_A" "$LOGIN_B"; do
+	for r in "$LOGIN_A" "$LOGIN_B" "$LOGIN_C" "$LOGIN_D"; do
 		PGHOST=$A_HOST PGPORT=$A_PORT "$BIN/psql" -X -q -d postgres \
 			-c "DROP ROLE IF EXISTS \"$r\"" >/dev/null 2>&1
 	done
@@ -125,6 +127,10 @@ sqlstate() {	# A|B db sql: the SQLSTATE of the error it raises, or "none"
 	sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\)$/\1/p' <<<"$out" | head -n 1 | grep . || echo none
 }
 now() { echo "$EPOCHREALTIME"; }
+installed() {	# a checksum of the installed extension's files: another make install shows
+	cat "$("$BIN/pg_config" --sharedir)"/extension/por_partner* "$("$BIN/pg_config" --pkglibdir)"/por_partner.so 2>/dev/null |
+		md5sum | cut -c1-32
+}
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 size() { stat -c %s "$1"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
@@ -171,14 +177,16 @@ policies() {	# A|B db: row security of the schema's tables and their policies
 	    SELECT format('policy %s.%s %s %s %s using(%s) check(%s)', tablename, policyname, permissive, roles, cmd, qual, with_check)
 	      FROM pg_policies WHERE schemaname = 'por_partner') AS p (x)"
 }
-roles() {	# A|B: the test's login roles and the extension's groups: attributes, password, memberships
-	q "$1" postgres "SELECT string_agg(format('%s login=%s inherit=%s connlimit=%s password=%s member_of=%s', r.rolname,
+roles() {	# A|B: the test's login roles and the extension's groups: attributes, password, memberships, comment
+	q "$1" postgres "SELECT string_agg(format('%s login=%s inherit=%s connlimit=%s password=%s member_of=%s comment=%s', r.rolname,
 	                          r.rolcanlogin, r.rolinherit, r.rolconnlimit, coalesce(md5(a.rolpassword), '-'),
 	                          coalesce((SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m
-	                                     JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid), '-')),
+	                                     JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid), '-'),
+	                          coalesce(md5(shobj_description(r.oid, 'pg_authid')), '-')),
 	                          E'\\n' ORDER BY r.rolname)
 	                   FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid
-	                  WHERE r.rolname IN ('$LOGIN_A', '$LOGIN_B', 'por_partner_operator', 'por_partner_partner', 'por_partner_reader')"
+	                  WHERE r.rolname IN ('$LOGIN_A', '$LOGIN_B', '$LOGIN_C', '$LOGIN_D',
+	                                      'por_partner_operator', 'por_partner_partner', 'por_partner_reader')"
 }
 show_diff() {	# A|B db A|B db query: the first lines that differ between two results
 	diff <(q "$1" "$2" "$5" 2>&1) <(q "$3" "$4" "$5" 2>&1) | grep '^[<>]' | head -n 10 | diag
@@ -186,6 +194,7 @@ show_diff() {	# A|B db A|B db query: the first lines that differ between two res
 
 # --- the source database, loaded through the functions ---------------------
 
+INSTALLED=$(installed)
 t0=$(now)
 on A "$BIN/createdb" "$SRC" 2>"$TMP/load.err" &&
 	on A "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$SRC" >"$TMP/load.out" 2>>"$TMP/load.err" <<'SQL'
@@ -441,15 +450,6 @@ want="200 partners, 20000 key cards (unredeemed activate add_users renew), 3150 
 ok $? "source database loaded through the functions in ${LOAD_SECS}s ($got)"
 [ "$got" = "$want" ] || echo "# expected: $want"
 
-ROWS=0
-EMPTY=
-for t in "${TABLES[@]}"; do
-	n=$(q A "$SRC" "SELECT count(*) FROM por_partner.\"$t\"")
-	ROWS=$((ROWS + n))
-	[ "$n" -eq 0 ] && EMPTY="$EMPTY $t"
-done
-echo "# source: $ROWS rows in ${#TABLES[@]} tables of schema por_partner"
-[ -n "$EMPTY" ] && echo "# tables the load leaves empty:$EMPTY"
 
 # --- roles: login roles in the extension's groups, an operator's grants ----
 
@@ -459,18 +459,23 @@ in_group() { [[ " $EXT_GROUPS " == *" $1 "* ]] && echo "GRANT $1 TO \"$2\";"; }
 on A "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$SRC" >/dev/null 2>"$TMP/roles.err" <<SQL
 CREATE ROLE "$LOGIN_A" LOGIN PASSWORD 'fresh-cluster-a' CONNECTION LIMIT 5;
 CREATE ROLE "$LOGIN_B" LOGIN;
+CREATE ROLE "$LOGIN_C" LOGIN;
+CREATE ROLE "$LOGIN_D" LOGIN;
+COMMENT ON ROLE "$LOGIN_B" IS 'the BI tool''s login';
 $(in_group por_partner_partner "$LOGIN_A")
 $(in_group por_partner_reader "$LOGIN_B")
-$(in_group por_partner_operator "$LOGIN_B")
+$(in_group por_partner_partner "$LOGIN_C")
+$(in_group por_partner_operator "$LOGIN_D")
 -- an operator's grants on the extension's objects
-GRANT USAGE ON SCHEMA por_partner TO "$LOGIN_A", "$LOGIN_B";
+GRANT USAGE ON SCHEMA por_partner TO "$LOGIN_A", "$LOGIN_B", "$LOGIN_C", "$LOGIN_D";
 GRANT SELECT ON por_partner.subscription_overview TO "$LOGIN_B";
 GRANT SELECT (subscription_id, expires_on) ON por_partner.subscription TO "$LOGIN_B";
-GRANT SELECT ON por_partner.renewal_notice TO "$LOGIN_A";
-GRANT EXECUTE ON FUNCTION por_partner.send_renewal_notices(date) TO "$LOGIN_B";
+GRANT SELECT ON por_partner.renewal_notice TO "$LOGIN_A", "$LOGIN_C";
+GRANT SELECT ON por_partner.tenant TO "$LOGIN_D";
+GRANT EXECUTE ON FUNCTION por_partner.send_renewal_notices(date) TO "$LOGIN_D";
 SQL
 rc=$?
-ok $rc "login roles $LOGIN_A, $LOGIN_B (groups: ${EXT_GROUPS:-none yet, so no memberships}), an operator's grants"
+ok $rc "login roles pp_test_login_{a,b,c,d}_$$ (groups: ${EXT_GROUPS:-none yet, so no memberships}), an operator's grants"
 diag <"$TMP/roles.err"
 
 # the extension's table mapping login roles to partners, when it has one: a
@@ -500,15 +505,33 @@ if [ -z "$MAP" ]; then
 	skip "login roles mapped to partners" "the extension has no table mapping login roles to partners yet"
 else
 	read -r mt mc mty <<<"$MAP"
-	val() { case $mty in oid) echo "'$1'::regrole::oid" ;; regrole) echo "'$1'::regrole" ;; *) echo "'$1'" ;; esac; }
+	val() { case $mty in regrole) echo "'$1'::regrole" ;; oid) echo "'$1'::regrole::oid" ;; *) echo "'$1'" ;; esac; }
 	q A "$SRC" "INSERT INTO por_partner.\"$mt\" (partner_id, \"$mc\")
-	            SELECT partner_id, $(val "$LOGIN_A") FROM por_partner.partner WHERE mpn_id = '7000001'" >/dev/null 2>"$TMP/map.err"
-	rc=$?
-	MAPPED=$(role_map A 2>>"$TMP/map.err")
-	[ "$rc" -eq 0 ] && [ -n "$MAPPED" ]
-	ok $? "login roles mapped to partners in por_partner.$mt.$mc ($mty): $MAPPED"
-	diag <"$TMP/map.err"
+	            SELECT partner_id, $(val "$LOGIN_A") FROM por_partner.partner WHERE mpn_id = '7000001'
+	            UNION ALL
+	            SELECT partner_id, $(val "$LOGIN_C") FROM por_partner.partner WHERE mpn_id = '7000002'" >/dev/null 2>"$TMP/map.err"
+	if [ $? -ne 0 ]; then
+		# the table is a guess from the catalog: when it takes rows otherwise
+		# (more columns, a function), this test needs teaching, not failing
+		skip "login roles mapped to partners" "por_partner.$mt ($mc $mty) does not take (partner_id, $mc) rows; adapt this test"
+		diag <"$TMP/map.err"
+	else
+		MAPPED=$(role_map A 2>>"$TMP/map.err")
+		[ -n "$MAPPED" ]
+		ok $? "login roles mapped to partners in por_partner.$mt.$mc ($mty): $MAPPED"
+		diag <"$TMP/map.err"
+	fi
 fi
+
+ROWS=0
+EMPTY=
+for t in "${TABLES[@]}"; do
+	n=$(q A "$SRC" "SELECT count(*) FROM por_partner.\"$t\"")
+	ROWS=$((ROWS + n))
+	[ "$n" -eq 0 ] && EMPTY="$EMPTY $t"
+done
+echo "# source: $ROWS rows in ${#TABLES[@]} tables of schema por_partner"
+[ -n "$EMPTY" ] && echo "# tables the load leaves empty:$EMPTY"
 
 # --- dump -------------------------------------------------------------------
 
@@ -619,13 +642,13 @@ ok $? "extension version and configuration tables identical (${a%% *})"
 
 a=$(grants A "$SRC")
 b=$(grants B "$SRC" 2>&1)
-[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "$LOGIN_B" <<<"$a"
+[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "$LOGIN_D" <<<"$a"
 ok $? "privileges on the schema, its relations and columns identical (relacl, attacl, nspacl)"
 [ "$a" = "$b" ] || diff <(echo "$a") <(echo "$b") | grep '^[<>]' | head -n 10 | diag
 
 a=$(routine_grants A "$SRC")
 b=$(routine_grants B "$SRC" 2>&1)
-[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "$LOGIN_B" <<<"$a"
+[ -n "$a" ] && [ "$a" = "$b" ] && grep -q "$LOGIN_D" <<<"$a"
 ok $? "privileges on the schema's functions identical (proacl)"
 [ "$a" = "$b" ] || diff <(echo "$a") <(echo "$b") | grep '^[<>]' | head -n 10 | diag
 
@@ -643,19 +666,34 @@ else
 	skip "login roles mapped to the same partners in the fresh cluster" "no mapping table"
 fi
 
-# the login roles work in the fresh cluster: they log in, the grants apply
-# (each login sees what row-level security shows it: compared with what the
-# same login saw in the source cluster)
-a=$(on A "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "$LOGIN_B" -d "$SRC" \
-	-c "SELECT count(*) FROM por_partner.subscription_overview" 2>&1)
-a="$a $(on A "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "$LOGIN_A" -d "$SRC" \
-	-c "SELECT count(*) FROM por_partner.renewal_notice" 2>&1)"
-b=$(on B "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "$LOGIN_B" -d "$SRC" \
-	-c "SELECT count(*) FROM por_partner.subscription_overview" 2>&1)
-b="$b $(on B "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "$LOGIN_A" -d "$SRC" \
-	-c "SELECT count(*) FROM por_partner.renewal_notice" 2>&1)"
-[ "$a" = "$b" ]
-ok $? "in the fresh cluster $LOGIN_B logs in and reads subscription_overview, $LOGIN_A renewal_notice: $b rows (source: $a)"
+# the login roles work in the fresh cluster: each logs in and sees what it
+# saw in the source (grants, and the extension's row security and login
+# mapping where it has them); in the source as SET ROLE
+as_login() {	# A|B role sql
+	if [ "$1" = A ]; then
+		q A "$SRC" "SET ROLE \"$2\"; $3" 2>&1
+	else
+		on B "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "$2" -d "$SRC" -c "$3" 2>&1
+	fi
+}
+views=(
+	"$LOGIN_A|SELECT count(*) || ' renewal notices' FROM por_partner.renewal_notice"
+	"$LOGIN_B|SELECT count(*) || ' rows of subscription_overview' FROM por_partner.subscription_overview"
+	"$LOGIN_C|SELECT count(*) || ' renewal notices' FROM por_partner.renewal_notice"
+	"$LOGIN_D|SELECT count(*) || ' tenants' FROM por_partner.tenant"
+)
+bad=
+seen=
+for v in "${views[@]}"; do
+	r=${v%%|*}
+	a=$(as_login A "$r" "${v#*|}")
+	b=$(as_login B "$r" "${v#*|}")
+	seen="$seen, ${r%_*}: $b"
+	[ "$a" = "$b" ] && [[ "$a" =~ ^[0-9]+\  ]] || bad="$bad ${r%_*} (source: $a; fresh: $b)"
+done
+[ -z "$bad" ]
+ok $? "the login roles log in to the fresh cluster and see what they saw in the source${seen}"
+[ -n "$bad" ] && echo "# differing:$bad"
 
 # --- the rules hold again in the fresh cluster ------------------------------
 
@@ -770,6 +808,8 @@ done
 ok $? "the fresh cluster is stopped and removed (postmaster $B_PID gone, port $B_PORT free, $B_DIR removed)"
 [ -n "$left" ] && echo "#$left"
 
+[ "$(installed)" = "$INSTALLED" ] ||
+	echo "# NOTE: the installed por_partner files changed while this test ran (another make install?): a difference may come from that"
 echo "# figures: $ROWS rows; load ${LOAD_SECS}s; dump -Fc $(size "$TMP/dump.custom") bytes in ${DUMP_C_SECS}s," \
 	"plain $(size "$TMP/dump.sql") bytes in ${DUMP_P_SECS}s; restore pg_restore ${RESTORE_C_SECS}s, psql ${RESTORE_P_SECS}s"
 finish

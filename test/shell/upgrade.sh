@@ -148,7 +148,7 @@ SELECT line FROM (
 	  FROM pg_init_privs p WHERE p.privtype = 'e'
 	UNION ALL
 	SELECT format('column %s #%s %I %s%s%s%s%s%s%s', c.oid::regclass,
-	              row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum), a.attname,
+	              lpad((row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum))::text, 3, '0'), a.attname,
 	              format_type(a.atttypid, a.atttypmod),
 	              CASE WHEN a.attcollation <> t.typcollation THEN ' collate ' || a.attcollation::regcollation END,
 	              CASE WHEN a.attnotnull THEN ' not null' END,
@@ -459,6 +459,9 @@ signature() {	# db table columns condition: "rows md5" over those rows, ordered
 	q "$1" "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\")), '-')
 	          FROM (SELECT ROW($3)::text AS r FROM $2 $4) AS t"
 }
+rows() {	# db table columns condition: those rows, ordered
+	q "$1" "SELECT r FROM (SELECT ROW($3)::text AS r FROM $2 $4) AS t ORDER BY r COLLATE \"C\""
+}
 sequences() {	# db: the extension's sequences with their last values, one a line
 	q "$1" "SELECT format('%s %s', c.oid::regclass, coalesce(pg_sequence_last_value(c.oid)::text, 'unused'))
 	          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -561,6 +564,7 @@ for OLD in "${OLDER[@]}"; do
 	for row in "${TABLES[@]}"; do
 		IFS=$'\t' read -r tab cols cond <<<"$row"
 		BEFORE[$tab]=$(signature "$DB" "$tab" "$cols" "$cond")
+		rows "$DB" "$tab" "$cols" "$cond" >"$TMP/rows.$tab"
 	done
 	sequences "$DB" >"$TMP/seq.before"
 	shipped_rows "$DB" >"$TMP/before.shipped"
@@ -604,6 +608,9 @@ for OLD in "${OLDER[@]}"; do
 		ok $? "$P: $tab keeps its ${a%% *} rows${cond:+ ($cond)}"
 		if [ "$a" != "$b" ]; then
 			printf 'before: %s\nafter:  %s\n' "$a" "$b" | diag
+			rows "$DB" "$tab" "$cols" "$cond" >"$TMP/rows.after" 2>&1
+			diff "$TMP/rows.$tab" "$TMP/rows.after" | grep '^[<>]' | head -n 20 |
+				sed 's/^</before:/; s/^>/after: /' | diag
 		fi
 	done
 	shipped_rows "$DB" >"$TMP/updated.shipped" 2>&1
