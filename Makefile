@@ -7,7 +7,7 @@ EXTENSION  = por_partner
 EXTVERSION = $(shell sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' META.json | head -n 1)
 
 MODULE_big = por_partner
-OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o src/phase.o
+OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o src/phase.o src/caller.o
 DATA       = $(wildcard sql/por_partner--*.sql)
 DOCS       = README.md
 

@@ -563,6 +563,219 @@ ALTER TABLE @extschema@.country ENABLE ALWAYS TRIGGER country_changed;
 ALTER TABLE @extschema@.sku ENABLE ALWAYS TRIGGER sku_changed;
 
 --------------------------------------------------------------------------
+-- Roles, logins and who is calling (since 0.2.0)
+--------------------------------------------------------------------------
+
+-- Three group roles, created when missing (roles belong to the cluster, so
+-- they outlive DROP EXTENSION and are shared by its databases):
+--   por_partner_operator  runs the platform: every table and function
+--   por_partner_partner   an application acting for one partner: reads its
+--                         own rows, writes through the functions
+--   por_partner_reader    BI: the reporting views and functions, keys masked
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT * FROM (VALUES
+		('por_partner_operator', 'por_partner: runs the platform; every table and function of the extension.'),
+		('por_partner_partner', 'por_partner: an application acting for the partner its login is mapped to in por_partner.partner_login.'),
+		('por_partner_reader', 'por_partner: BI tools; the reporting views and functions, product keys masked.')) AS v (name, comment)
+	LOOP
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r.name) THEN
+			EXECUTE format('CREATE ROLE %I NOLOGIN', r.name);
+			EXECUTE format('COMMENT ON ROLE %I IS %L', r.name, r.comment);
+		END IF;
+	END LOOP;
+END $$;
+
+CREATE FUNCTION @extschema@.caller() RETURNS regrole
+AS 'MODULE_PATHNAME', 'por_partner_caller'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.caller() IS
+	'The role calling: the login, or the role chosen with SET ROLE; inside a SECURITY DEFINER function still the role that called it, not the function''s owner.';
+
+CREATE TABLE @extschema@.partner_login (
+	login regrole PRIMARY KEY,
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner ON DELETE CASCADE,
+	created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX partner_login_partner_idx ON @extschema@.partner_login (partner_id);
+COMMENT ON TABLE @extschema@.partner_login IS
+	'Which partner each login acts for: a login (a member of por_partner_partner) is tied to one partner.  Managed by operators.';
+
+CREATE FUNCTION @extschema@.partner_login_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF NOT pg_has_role(NEW.login, 'por_partner_partner', 'MEMBER') THEN
+		RAISE EXCEPTION 'role % is not a member of por_partner_partner', NEW.login
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Only members of por_partner_partner act for a partner.',
+			      HINT = format('GRANT por_partner_partner TO %s; then map it.', NEW.login);
+	END IF;
+	RETURN NEW;
+END $$;
+COMMENT ON FUNCTION @extschema@.partner_login_check() IS
+	'Trigger: a mapped login is a member of por_partner_partner.';
+CREATE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extschema@.partner_login
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_login_check();
+
+CREATE FUNCTION @extschema@.caller_partner_id() RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT l.partner_id FROM @extschema@.partner_login l WHERE l.login = @extschema@.caller() $$;
+COMMENT ON FUNCTION @extschema@.caller_partner_id() IS
+	'The partner the calling login acts for (por_partner.partner_login), or null.';
+
+CREATE FUNCTION @extschema@.caller_is_operator() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT pg_has_role(@extschema@.caller(), 'por_partner_operator', 'USAGE') $$;
+COMMENT ON FUNCTION @extschema@.caller_is_operator() IS
+	'True when the calling role has the privileges of por_partner_operator (superusers have them).';
+
+CREATE FUNCTION @extschema@.caller_reads_all() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT pg_has_role(@extschema@.caller(), 'por_partner_operator', 'USAGE')
+          OR pg_has_role(@extschema@.caller(), 'por_partner_reader', 'USAGE') $$;
+COMMENT ON FUNCTION @extschema@.caller_reads_all() IS
+	'True when the calling role reads every partner''s book: operators and readers (BI).';
+
+-- A partner's customers: the tenants it created, administers as accepted
+-- delegated admin or is partner of record for.  Row-level security and the
+-- functions below limit a partner's login to these.
+CREATE FUNCTION @extschema@.partner_tenants() RETURNS SETOF bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+DECLARE
+	me bigint := @extschema@.caller_partner_id();
+BEGIN
+	IF me IS NOT NULL THEN
+		RETURN QUERY
+			SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by = me
+			UNION
+			SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id = me
+			UNION
+			SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record = me;
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.partner_tenants() IS
+	'The tenants of the calling login''s partner: created by it, administered by it as delegated admin, or with it as partner of record; none for a login mapped to no partner.';
+
+-- The checks of the functions partners call.  Those functions run as
+-- SECURITY DEFINER (a partner's login has no write privilege on the tables),
+-- so they check here whom the caller acts for, and refuse with 42501.  For a
+-- partner, an id it may not reach is refused whether or not it exists, so
+-- that other partners' ids cannot be probed.
+CREATE FUNCTION @extschema@.require_acting_partner(partner_id bigint) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	me bigint;
+BEGIN
+	IF @extschema@.caller_is_operator() THEN
+		RETURN;
+	END IF;
+	me := @extschema@.caller_partner_id();
+	IF me IS NULL THEN
+		RAISE EXCEPTION 'role % does not act for any partner', @extschema@.caller()
+			USING ERRCODE = 'insufficient_privilege',
+			      HINT = 'An operator maps a login to its partner in por_partner.partner_login.';
+	END IF;
+	IF me IS DISTINCT FROM require_acting_partner.partner_id THEN
+		RAISE EXCEPTION 'role % acts for partner %, not for partner %', @extschema@.caller(), me,
+				require_acting_partner.partner_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner''s login acts only for its own partner.',
+			      HINT = 'Pass your own partner_id.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_acting_partner(bigint) IS
+	'Internal: raises 42501 unless the caller is an operator or acts for the partner.';
+
+CREATE FUNCTION @extschema@.require_tenant_access(tenant_id bigint, what text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	me bigint;
+BEGIN
+	IF @extschema@.caller_is_operator() THEN
+		RETURN;
+	END IF;
+	me := @extschema@.caller_partner_id();
+	IF me IS NULL THEN
+		PERFORM @extschema@.require_acting_partner(NULL);
+	END IF;
+	IF NOT (EXISTS (SELECT 1 FROM @extschema@.tenant t
+	                 WHERE t.tenant_id = require_tenant_access.tenant_id AND t.created_by = me)
+	        OR EXISTS (SELECT 1 FROM @extschema@.delegated_admin d
+	                    WHERE d.tenant_id = require_tenant_access.tenant_id AND d.partner_id = me)
+	        OR EXISTS (SELECT 1 FROM @extschema@.subscription s
+	                    WHERE s.tenant_id = require_tenant_access.tenant_id AND s.partner_of_record = me)) THEN
+		RAISE EXCEPTION '% is not in the book of partner %',
+				coalesce(what, format('tenant %s', require_tenant_access.tenant_id)), me
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner reaches only the tenants it created, administers as delegated admin or is partner of record for.',
+			      HINT = 'Check the id; the customer may have to accept a delegated admin offer first.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_tenant_access(bigint, text) IS
+	'Internal: raises 42501 unless the caller is an operator or the tenant is one of its partner''s customers.';
+
+CREATE FUNCTION @extschema@.require_subscription_access(subscription_id bigint) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF @extschema@.caller_is_operator() THEN
+		RETURN;
+	END IF;
+	PERFORM @extschema@.require_tenant_access(
+		coalesce((SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.subscription_id = $1), -1),
+		format('subscription %s', $1));
+END $$;
+COMMENT ON FUNCTION @extschema@.require_subscription_access(bigint) IS
+	'Internal: raises 42501 unless the caller is an operator or the subscription''s tenant is one of its partner''s customers.';
+
+CREATE FUNCTION @extschema@.require_partner_user_access(partner_user_id bigint) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	me bigint;
+BEGIN
+	IF @extschema@.caller_is_operator() THEN
+		RETURN;
+	END IF;
+	me := @extschema@.caller_partner_id();
+	IF me IS NULL THEN
+		PERFORM @extschema@.require_acting_partner(NULL);
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.partner_user u
+	                WHERE u.partner_user_id = require_partner_user_access.partner_user_id AND u.partner_id = me) THEN
+		RAISE EXCEPTION 'partner user % is not a user of partner %', require_partner_user_access.partner_user_id, me
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner''s login reaches only its own partner''s users.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_partner_user_access(bigint) IS
+	'Internal: raises 42501 unless the caller is an operator or the partner user belongs to its partner.';
+
+CREATE FUNCTION @extschema@.require_own_keys(owners bigint[]) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	me bigint;
+BEGIN
+	IF @extschema@.caller_is_operator() THEN
+		RETURN;
+	END IF;
+	me := @extschema@.caller_partner_id();
+	IF me IS NULL THEN
+		PERFORM @extschema@.require_acting_partner(NULL);
+	END IF;
+	IF owners IS DISTINCT FROM ARRAY[me] THEN
+		RAISE EXCEPTION 'the product keys include cards partner % did not buy', me
+			USING ERRCODE = 'insufficient_privilege',
+			      HINT = 'A partner redeems only the key cards it bought.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_own_keys(bigint[]) IS
+	'Internal: raises 42501 unless the caller is an operator or its partner bought every card (owners: the partners who bought the cards, as lock_key_cards returns them).';
+
+--------------------------------------------------------------------------
 -- Tenants, users, subscriptions, licenses, key cards (K2-K6, C1-C5, A6)
 --------------------------------------------------------------------------
 
@@ -1035,7 +1248,7 @@ CREATE FUNCTION @extschema@.create_customer_subscription(
 	admin_email text,
 	starts_on date DEFAULT current_date)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	p record;
@@ -1057,6 +1270,7 @@ BEGIN
 		RAISE EXCEPTION 'starts_on must be a finite date, not %', create_customer_subscription.starts_on
 			USING ERRCODE = 'datetime_field_overflow';
 	END IF;
+	PERFORM @extschema@.require_acting_partner(create_customer_subscription.partner_id);
 
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = create_customer_subscription.partner_id;
 	IF NOT FOUND THEN
@@ -1067,7 +1281,7 @@ BEGIN
 	cards := @extschema@.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
 		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
-				(SELECT c.product_key FROM @extschema@.key_card c
+				(SELECT @extschema@.product_key_mask(c.product_key) FROM @extschema@.key_card c
 				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id
 				  ORDER BY c.product_key LIMIT 1),
 				p.name, p.mpn_id
@@ -1098,7 +1312,7 @@ COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@
 
 CREATE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
 RETURNS int
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	s record;
@@ -1108,6 +1322,7 @@ BEGIN
 	IF num_nulls(add_licenses.subscription_id) > 0 THEN
 		PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
 	END IF;
+	PERFORM @extschema@.require_subscription_access(add_licenses.subscription_id);
 	SELECT * INTO s FROM @extschema@.subscription su
 	 WHERE su.subscription_id = add_licenses.subscription_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -1121,6 +1336,7 @@ BEGIN
 			      HINT = 'Product keys add users to subscriptions set up with product keys.';
 	END IF;
 	cards := @extschema@.lock_key_cards(keys);
+	PERFORM @extschema@.require_own_keys(cards.owners);
 	UPDATE @extschema@.key_card c
 	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'add_users'
 	 WHERE c.product_key = ANY (keys);
@@ -1134,12 +1350,13 @@ COMMENT ON FUNCTION @extschema@.add_licenses(bigint, @extschema@.product_key[]) 
 
 CREATE FUNCTION @extschema@.assign_license(subscription_id bigint, user_id bigint)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF num_nulls(assign_license.subscription_id, assign_license.user_id) > 0 THEN
 		PERFORM @extschema@.require_arg(assign_license.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(assign_license.user_id, 'user_id');
 	END IF;
+	PERFORM @extschema@.require_subscription_access(assign_license.subscription_id);
 	INSERT INTO @extschema@.license (subscription_id, user_id)
 	VALUES (assign_license.subscription_id, assign_license.user_id);
 EXCEPTION WHEN unique_violation THEN
@@ -1152,13 +1369,14 @@ COMMENT ON FUNCTION @extschema@.assign_license(bigint, bigint) IS
 
 CREATE FUNCTION @extschema@.remove_license(subscription_id bigint, user_id bigint)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
 	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
 		PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(remove_license.user_id, 'user_id');
 	END IF;
+	PERFORM @extschema@.require_subscription_access(remove_license.subscription_id);
 	DELETE FROM @extschema@.license l
 	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
 	IF NOT FOUND THEN
@@ -1173,7 +1391,7 @@ COMMENT ON FUNCTION @extschema@.remove_license(bigint, bigint) IS
 CREATE FUNCTION @extschema@.add_user(tenant_id bigint, first_name text, last_name text, email text,
 	subscription_id bigint DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	new_user bigint;
@@ -1182,6 +1400,7 @@ BEGIN
 		PERFORM @extschema@.require_arg(add_user.tenant_id, 'tenant_id'),
 		        @extschema@.require_arg(add_user.email, 'email');
 	END IF;
+	PERFORM @extschema@.require_tenant_access(add_user.tenant_id);
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
 	RETURNING user_id INTO new_user;
@@ -1356,7 +1575,7 @@ CREATE TRIGGER partner_flags_changed AFTER UPDATE OF cloud_essentials ON @extsch
 
 CREATE FUNCTION @extschema@.offer_delegated_admin(partner_id bigint, tenant_id bigint, message text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	new_offer bigint;
 BEGIN
@@ -1364,6 +1583,8 @@ BEGIN
 		PERFORM @extschema@.require_arg(offer_delegated_admin.partner_id, 'partner_id'),
 		        @extschema@.require_arg(offer_delegated_admin.tenant_id, 'tenant_id');
 	END IF;
+	PERFORM @extschema@.require_acting_partner(offer_delegated_admin.partner_id);
+	PERFORM @extschema@.require_tenant_access(offer_delegated_admin.tenant_id);
 	INSERT INTO @extschema@.delegated_admin_offer (partner_id, tenant_id, message)
 	VALUES (offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id, offer_delegated_admin.message)
 	RETURNING offer_id INTO new_offer;
@@ -1687,7 +1908,7 @@ COMMENT ON FUNCTION @extschema@.grant_included_delegated_admin(bigint, bigint, t
 CREATE FUNCTION @extschema@.create_trial_invitation(partner_id bigint, sku_code text,
 	include_delegated_admin boolean DEFAULT false)
 RETURNS text
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	c text;
 BEGIN
@@ -1696,6 +1917,7 @@ BEGIN
 		        @extschema@.require_arg(create_trial_invitation.sku_code, 'sku_code'),
 		        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
 	END IF;
+	PERFORM @extschema@.require_acting_partner(create_trial_invitation.partner_id);
 	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
 	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
 	        create_trial_invitation.include_delegated_admin)
@@ -1746,7 +1968,7 @@ COMMENT ON FUNCTION @extschema@.accept_trial_invitation(text, text, text, text, 
 CREATE FUNCTION @extschema@.create_purchase_offer(partner_id bigint, lines jsonb,
 	include_delegated_admin boolean DEFAULT false)
 RETURNS text
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	o record;
 	line jsonb;
@@ -1757,6 +1979,7 @@ BEGIN
 		        @extschema@.require_arg(lines, 'lines'),
 		        @extschema@.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
 	END IF;
+	PERFORM @extschema@.require_acting_partner(create_purchase_offer.partner_id);
 	IF jsonb_typeof(lines) <> 'array' OR jsonb_array_length(lines) = 0 THEN
 		RAISE EXCEPTION 'lines must be a non-empty JSON array'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -1878,7 +2101,7 @@ CREATE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, address ON @
 
 CREATE FUNCTION @extschema@.update_partner_contact(partner_user_id bigint, email text, phone text, address text)
 RETURNS void
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	u record;
@@ -1886,6 +2109,7 @@ BEGIN
 	IF num_nulls(update_partner_contact.partner_user_id) > 0 THEN
 		PERFORM @extschema@.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
 	END IF;
+	PERFORM @extschema@.require_partner_user_access(update_partner_contact.partner_user_id);
 	SELECT * INTO u FROM @extschema@.partner_user pu WHERE pu.partner_user_id = update_partner_contact.partner_user_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner user % does not exist', update_partner_contact.partner_user_id
@@ -1914,26 +2138,29 @@ COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text)
 -- The partner's customers: tenants it created, administers as delegated admin
 -- or is partner of record for.
 CREATE FUNCTION @extschema@.partner_customer_count(partner_id bigint) RETURNS bigint
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT count(*) FROM (
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	PERFORM @extschema@.require_acting_partner($1);
+	RETURN (SELECT count(*) FROM (
 		SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by = $1
 		UNION
 		SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id = $1
 		UNION
 		SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record = $1
-	) AS c
-$$;
+	) AS c);
+END $$;
 COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
 	'The number of a partner''s customers: tenants it created, administers as delegated admin or is partner of record for.';
 
 CREATE FUNCTION @extschema@.customer_management_view(partner_id bigint) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p record;
 BEGIN
 	IF num_nulls(customer_management_view.partner_id) > 0 THEN
 		PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
 	END IF;
+	PERFORM @extschema@.require_acting_partner(customer_management_view.partner_id);
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = customer_management_view.partner_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner % does not exist', customer_management_view.partner_id
@@ -1951,7 +2178,7 @@ COMMENT ON FUNCTION @extschema@.customer_management_view(bigint) IS
 	'The customer management page a partner uses (rule A3): manage_customers below 100 customers, find_and_help_customers from 100; an error (42501) for a partner allowed neither.';
 
 CREATE FUNCTION @extschema@.partner_can(partner_user_id bigint, tenant_id bigint, action text) RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	found_user boolean;
 	allowed boolean;
@@ -1967,6 +2194,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Actions: reset_password, manage_users, manage_licenses, manage_subscriptions, manage_domains, service_requests.';
 	END IF;
+	PERFORM @extschema@.require_partner_user_access(partner_user_id);
 	SELECT true,
 	       d.partner_id IS NOT NULL
 	       AND (p.cloud_essentials OR p.service_provider)
@@ -2075,7 +2303,7 @@ ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_no
 CREATE FUNCTION @extschema@.renewal_notices_due(as_of date DEFAULT current_date)
 RETURNS TABLE (subscription_id bigint, tenant_id bigint, recipient text, partner_id bigint,
                days_before int, expires_on date)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 	-- subscriptions active at as_of whose first notice date has come: an
 	-- index range scan on expires_on, whatever the size of the table
 	WITH horizon AS (SELECT max(days_before) AS days FROM @extschema@.renewal_notice_schedule),
@@ -2100,6 +2328,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_
 	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
 	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
 	                      AND n.recipient = w.recipient AND n.days_before = c.days_before)
+	   -- operators and readers see every notice, a partner its customers'
+	   AND ((SELECT @extschema@.caller_reads_all()) OR c.tenant_id IN (SELECT @extschema@.partner_tenants()))
 $$;
 COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
 	'The renewal notices due on a day (default today) (rules R1, P3, P4): for every subscription active then, to the customer and to its partner of record while that partner''s benefits are active, the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.';
@@ -2140,7 +2370,7 @@ COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
 CREATE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
 	as_of date DEFAULT current_date)
 RETURNS date
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
 	s record;
@@ -2154,6 +2384,7 @@ BEGIN
 		PERFORM @extschema@.require_arg(renew_subscription.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
 	END IF;
+	PERFORM @extschema@.require_subscription_access(renew_subscription.subscription_id);
 	SELECT * INTO s FROM @extschema@.subscription su
 	 WHERE su.subscription_id = renew_subscription.subscription_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -2174,6 +2405,7 @@ BEGIN
 			      HINT = 'Set the customer up with a new subscription.';
 	END IF;
 	cards := @extschema@.lock_key_cards(keys);
+	PERFORM @extschema@.require_own_keys(cards.owners);
 	IF cards.licenses < s.seats THEN
 		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % seats', cards.licenses,
 				s.subscription_id, s.seats
@@ -2281,7 +2513,7 @@ COMMENT ON FUNCTION @extschema@.purge_deprovisioned(date) IS
 
 -- For BI tools (R2)
 
-CREATE VIEW @extschema@.subscription_overview AS
+CREATE VIEW @extschema@.subscription_overview WITH (security_barrier) AS
 SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sku_code, s.seats,
        s.licensed_users, s.billing, s.starts_on, s.expires_on,
        @extschema@.subscription_phase(s.expires_on, current_date) AS phase,
@@ -2291,7 +2523,9 @@ SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sk
          WHERE s.expires_on - r.days_before >= current_date) AS next_notice_on
   FROM @extschema@.subscription s
   JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
-  LEFT JOIN @extschema@.partner p ON p.partner_id = s.partner_of_record;
+  LEFT JOIN @extschema@.partner p ON p.partner_id = s.partner_of_record
+ -- operators and readers see every subscription, a partner its customers'
+ WHERE (SELECT @extschema@.caller_reads_all()) OR s.tenant_id IN (SELECT @extschema@.partner_tenants());
 COMMENT ON VIEW @extschema@.subscription_overview IS
 	'Every subscription with its customer, SKU, seats, licensed users, term, phase and days to expiry today, partner of record (MPN ID) and the date of its next renewal notice (rule R2).  Column names are stable.';
 
@@ -2299,7 +2533,7 @@ CREATE FUNCTION @extschema@.expiring_subscriptions(within_days int, as_of date D
 RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
                organization_name text, sku_code text, seats int, billing text, expires_on date,
                days_left int, phase @extschema@.subscription_phase)
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
@@ -2307,6 +2541,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_
 	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
 	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
 	 WHERE s.expires_on > as_of AND s.expires_on <= as_of + within_days
+	   -- operators and readers see every partner's list, a partner its own
+	   AND ((SELECT @extschema@.caller_reads_all()) OR p.partner_id = (SELECT @extschema@.caller_partner_id()))
 	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
 $$;
 COMMENT ON FUNCTION @extschema@.expiring_subscriptions(int, date) IS
@@ -2322,3 +2558,235 @@ FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice_schedule', 'WHERE NOT shipped');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.renewal_notice', 'notice_id'), '');
+
+--------------------------------------------------------------------------
+-- Product keys for everyone else: masked (since 0.2.0)
+--------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.key_card_overview WITH (security_barrier) AS
+SELECT CASE WHEN (SELECT @extschema@.caller_is_operator())
+                 OR k.partner_id = (SELECT @extschema@.caller_partner_id())
+            THEN k.product_key::text
+            ELSE @extschema@.product_key_mask(k.product_key) END AS product_key,
+       k.sku_code, k.licenses, k.partner_id, p.mpn_id, k.purchased_on, k.redeemed_at, k.redeemed_as,
+       k.subscription_id, s.tenant_id
+  FROM @extschema@.key_card k
+  JOIN @extschema@.partner p ON p.partner_id = k.partner_id
+  LEFT JOIN @extschema@.subscription s ON s.subscription_id = k.subscription_id
+ -- operators and readers see every card; a partner its own, and the cards
+ -- redeemed on its customers' subscriptions
+ WHERE (SELECT @extschema@.caller_reads_all())
+    OR k.partner_id = (SELECT @extschema@.caller_partner_id())
+    OR s.tenant_id IN (SELECT @extschema@.partner_tenants());
+COMMENT ON VIEW @extschema@.key_card_overview IS
+	'Key cards with the product key in full for the partner who bought the card and for operators, and as product_key_mask() shows it for everyone else (readers, and partners seeing cards redeemed on their customers'' subscriptions).';
+
+--------------------------------------------------------------------------
+-- The audit trail (since 0.2.0)
+--------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.audit_log (
+	audit_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	at timestamptz NOT NULL DEFAULT now(),
+	actor name NOT NULL,
+	actor_partner_id bigint,
+	table_name text NOT NULL,
+	operation text NOT NULL CONSTRAINT audit_log_operation_known CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
+	row_key jsonb NOT NULL,
+	old_row jsonb,
+	new_row jsonb,
+	transaction_id bigint NOT NULL DEFAULT txid_current()
+);
+CREATE INDEX audit_log_row_idx ON @extschema@.audit_log (table_name, row_key);
+CREATE INDEX audit_log_actor_partner_idx ON @extschema@.audit_log (actor_partner_id);
+COMMENT ON TABLE @extschema@.audit_log IS
+	'Who (role, and the partner it acts for) did what, and when, to partners, logins, key cards, subscriptions, delegated admin offers and relationships, invitations and purchase offers.  Written by triggers, whatever the client; only operators may change or delete rows.';
+COMMENT ON COLUMN @extschema@.audit_log.actor IS 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.';
+COMMENT ON COLUMN @extschema@.audit_log.actor_partner_id IS 'The partner the calling role acts for (partner_login); null for operators.';
+COMMENT ON COLUMN @extschema@.audit_log.row_key IS 'The primary key of the row, as a JSON object.';
+
+CREATE FUNCTION @extschema@.audit_row() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	o jsonb;
+	n jsonb;
+BEGIN
+	IF TG_OP <> 'INSERT' THEN
+		o := to_jsonb(OLD);
+	END IF;
+	IF TG_OP <> 'DELETE' THEN
+		n := to_jsonb(NEW);
+	END IF;
+	INSERT INTO @extschema@.audit_log (actor, actor_partner_id, table_name, operation, row_key, old_row, new_row)
+	VALUES (@extschema@.caller()::text, @extschema@.caller_partner_id(), TG_TABLE_NAME, TG_OP,
+	        (SELECT jsonb_object_agg(c, coalesce(n, o) -> c) FROM unnest(TG_ARGV) AS c), o, n);
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION @extschema@.audit_row() IS
+	'Trigger: records the change of a row in audit_log; the arguments name the columns of its primary key.';
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('partner_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_login
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('login');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_card
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('product_key');
+-- licensed_users moves with every license; the licenses are not audited
+CREATE TRIGGER audit AFTER INSERT OR DELETE
+	OR UPDATE OF tenant_id, sku_code, seats, billing, starts_on, expires_on, partner_of_record, agreement
+	ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('subscription_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin_offer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('offer_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('partner_id', 'tenant_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.trial_invitation
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('invitation_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.purchase_offer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('purchase_offer_id');
+
+--------------------------------------------------------------------------
+-- Row-level security and privileges (since 0.2.0)
+--------------------------------------------------------------------------
+
+-- Every table with a partner's or a customer's data: operators see and
+-- change every row; a partner's login the rows of its own partner and of
+-- its customers (partner_tenants()).  Partners' logins only read the tables
+-- (partner_user aside); they write through the functions, which check the
+-- caller the same way.  Readers have no table at all, only the views.
+ALTER TABLE @extschema@.partner ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.partner_login ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.partner_user ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.key_card ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.tenant ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.tenant_user ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.subscription ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.license ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.delegated_admin_offer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.delegated_admin ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.trial_invitation ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.purchase_offer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.purchase_offer_line ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.renewal_notice ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.audit_log ENABLE ROW LEVEL SECURITY;
+
+CREATE POLICY operator_all ON @extschema@.partner TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.partner_login TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.partner_user TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.key_card TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.tenant TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.tenant_user TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.subscription TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.license TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.delegated_admin_offer TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.delegated_admin TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.trial_invitation TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.purchase_offer TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.purchase_offer_line TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.renewal_notice TO por_partner_operator USING (true) WITH CHECK (true);
+CREATE POLICY operator_all ON @extschema@.audit_log TO por_partner_operator USING (true) WITH CHECK (true);
+
+CREATE POLICY partner_own ON @extschema@.partner TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.partner_login TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.partner_user TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.key_card TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_customers ON @extschema@.tenant TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+CREATE POLICY partner_customers ON @extschema@.tenant_user TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+CREATE POLICY partner_customers ON @extschema@.subscription TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+CREATE POLICY partner_customers ON @extschema@.license TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+CREATE POLICY partner_own ON @extschema@.delegated_admin_offer TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.delegated_admin TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.trial_invitation TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.purchase_offer TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+CREATE POLICY partner_own ON @extschema@.purchase_offer_line TO por_partner_partner
+	USING (purchase_offer_id IN (SELECT o.purchase_offer_id FROM @extschema@.purchase_offer o))
+	WITH CHECK (purchase_offer_id IN (SELECT o.purchase_offer_id FROM @extschema@.purchase_offer o));
+CREATE POLICY partner_customers ON @extschema@.renewal_notice TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()) OR tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()) OR tenant_id IN (SELECT @extschema@.partner_tenants()));
+CREATE POLICY partner_own ON @extschema@.audit_log TO por_partner_partner
+	USING (actor_partner_id = (SELECT @extschema@.caller_partner_id()));
+
+GRANT USAGE ON SCHEMA @extschema@ TO por_partner_operator, por_partner_partner, por_partner_reader;
+
+-- operators: every table (TRUNCATE aside, which would skip the rules) and
+-- function; the edit flag of rule A1 stays with update_partner_contact()
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA @extschema@ TO por_partner_operator;
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA @extschema@ TO por_partner_operator;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ TO por_partner_operator;
+REVOKE EXECUTE ON FUNCTION @extschema@.contact_edit_begin(bigint) FROM por_partner_operator;
+
+-- partners: read their rows; manage their own users; call the functions
+-- that act for a partner
+GRANT SELECT ON
+	@extschema@.partner, @extschema@.partner_login, @extschema@.partner_user, @extschema@.key_card,
+	@extschema@.tenant, @extschema@.tenant_user, @extschema@.subscription, @extschema@.license,
+	@extschema@.delegated_admin_offer, @extschema@.delegated_admin,
+	@extschema@.trial_invitation, @extschema@.purchase_offer, @extschema@.purchase_offer_line,
+	@extschema@.renewal_notice, @extschema@.audit_log,
+	@extschema@.country, @extschema@.sku, @extschema@.setting, @extschema@.renewal_notice_schedule,
+	@extschema@.subscription_overview, @extschema@.key_card_overview
+TO por_partner_partner;
+GRANT INSERT, UPDATE, DELETE ON @extschema@.partner_user TO por_partner_partner;
+GRANT EXECUTE ON FUNCTION
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
+	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
+	@extschema@.add_user(bigint, text, text, text, bigint),
+	@extschema@.offer_delegated_admin(bigint, bigint, text),
+	@extschema@.create_trial_invitation(bigint, text, boolean),
+	@extschema@.create_purchase_offer(bigint, jsonb, boolean),
+	@extschema@.update_partner_contact(bigint, text, text, text),
+	@extschema@.partner_customer_count(bigint), @extschema@.customer_management_view(bigint),
+	@extschema@.partner_can(bigint, bigint, text),
+	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
+	@extschema@.renewal_notices_due(date), @extschema@.expiring_subscriptions(int, date)
+TO por_partner_partner;
+
+-- readers (BI): the reporting views and functions
+GRANT SELECT ON
+	@extschema@.subscription_overview, @extschema@.key_card_overview,
+	@extschema@.country, @extschema@.sku, @extschema@.renewal_notice_schedule
+TO por_partner_reader;
+GRANT EXECUTE ON FUNCTION
+	@extschema@.renewal_notices_due(date), @extschema@.expiring_subscriptions(int, date)
+TO por_partner_reader;
+
+-- nobody else: the internal helpers, and what reads every partner's book
+REVOKE ALL ON FUNCTION
+	@extschema@.partner_login_check(), @extschema@.audit_row(),
+	@extschema@.require_acting_partner(bigint), @extschema@.require_tenant_access(bigint, text),
+	@extschema@.require_subscription_access(bigint), @extschema@.require_partner_user_access(bigint),
+	@extschema@.require_own_keys(bigint[]),
+	@extschema@.partner_customer_count(bigint), @extschema@.customer_management_view(bigint),
+	@extschema@.partner_can(bigint, bigint, text),
+	@extschema@.renewal_notices_due(date), @extschema@.expiring_subscriptions(int, date)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_login', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.audit_log', 'audit_id'), '');

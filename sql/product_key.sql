@@ -105,7 +105,7 @@ SELECT castsource::regtype, casttarget::regtype, castcontext, castmethod
   FROM pg_cast
  WHERE castsource = 'por_partner.product_key'::regtype
     OR casttarget = 'por_partner.product_key'::regtype
- ORDER BY 1::text, 2::text;
+ ORDER BY castsource::regtype::text, casttarget::regtype::text;
 SELECT product_key_mask('BCDFG-HJKMP-QRTVW-XY234-6789B'::text);
 CREATE TEMP TABLE assign_test (k product_key);
 INSERT INTO assign_test VALUES ('bcdfghjkmpqrtvwxy2346789b'::text),
@@ -279,7 +279,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile, p.proisstrict, p.proparal
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'por_partner')
    AND (p.proname LIKE 'product\_key%'
         OR p.oid = 'por_partner.text(por_partner.product_key)'::regprocedure)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 SELECT obj_description('por_partner.product_key'::regtype, 'pg_type') IS NOT NULL AS type_comment;
 
 DROP TABLE keys, keys_copy, key_pk;

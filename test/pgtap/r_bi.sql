@@ -1,5 +1,5 @@
--- rule R2: a BI tool connected as a read-only role reads expirations through
--- subscription_overview and expiring_subscriptions(), and changes nothing.
+-- rule R2: a BI tool, logged in as a member of por_partner_reader, reads expirations
+-- through subscription_overview and expiring_subscriptions(), and changes nothing.
 BEGIN;
 SET search_path = por_partner, public;
 SELECT plan(5);
@@ -11,12 +11,9 @@ SELECT create_customer_subscription(partner_id, ARRAY['WWWWW-WWWWW-WWWWW-WWWWW-W
 	'Report AG', 'CH', 'Rita', 'Report', 'rita@report.example', current_date - 300) AS s1
   FROM partner WHERE mpn_id = '770001' \gset
 
-CREATE ROLE por_partner_test_bi NOLOGIN;
-GRANT USAGE ON SCHEMA por_partner TO por_partner_test_bi;
-GRANT SELECT ON por_partner.subscription_overview TO por_partner_test_bi;
--- expiring_subscriptions() reads as its caller: SELECT on what it reads
-GRANT SELECT ON por_partner.subscription, por_partner.tenant, por_partner.partner TO por_partner_test_bi;
-SET ROLE por_partner_test_bi;
+-- a BI tool's login: a member of por_partner_reader, nothing else
+CREATE ROLE por_partner_test_bi LOGIN IN ROLE por_partner_reader;
+SET SESSION AUTHORIZATION por_partner_test_bi;
 
 SELECT results_eq(format($$SELECT organization_name, phase::text, days_to_expiry FROM por_partner.subscription_overview WHERE subscription_id = %s$$, :s1),
                   $$VALUES ('Report AG'::text, 'active'::text, (current_date - 300 + interval '1 year')::date - current_date)$$,
@@ -30,8 +27,8 @@ SELECT results_eq(format($$SELECT mpn_id, days_left FROM por_partner.expiring_su
 SELECT throws_ok($$UPDATE por_partner.subscription_overview SET seats = 99$$, '55000', NULL,
                  'rule R2: nobody changes anything through the overview: it is not updatable');
 SELECT throws_ok($$UPDATE por_partner.subscription SET seats = 99$$, '42501', NULL,
-                 'rule R2: nor in the tables behind it');
-RESET ROLE;
+                 'rule R2: nor in the tables behind it, which it may not even read');
+RESET SESSION AUTHORIZATION;
 
 SELECT * FROM finish();
 ROLLBACK;

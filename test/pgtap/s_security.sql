@@ -1,0 +1,334 @@
+-- Who may see and do what.  Two partners' logins, an unmapped login, a BI
+-- reader and an operator log in (SET SESSION AUTHORIZATION) and meet each
+-- boundary: the rows row-level security shows them, the calls and writes
+-- refused with 42501, the product keys masked, the audit trail of what they
+-- did.  The rules stay those of domain.md (K2, K6, C1-C5, D2, P1, A1-A3, R1,
+-- R2); this suite is about whose book each login reaches.
+BEGIN;
+SET search_path = por_partner, public;
+SELECT plan(89);
+
+--------------------------------------------------------------------------
+-- The world, set up as superuser
+--------------------------------------------------------------------------
+
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
+VALUES ('790001', 'Alpha Partner', true, true, true) RETURNING partner_id AS pa \gset
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
+VALUES ('790002', 'Beta Partner', true, true, true) RETURNING partner_id AS pb \gset
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
+VALUES ('790003', 'Gamma Partner', true, true, true) RETURNING partner_id AS pc \gset
+
+-- key cards: A bought five, B three, C one
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
+SELECT k, 'O365_SMALL_BUSINESS', 1, p
+  FROM (VALUES ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC2'::text, :pa), ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC3', :pa),
+               ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4', :pa), ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC6', :pa),
+               ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7', :pa),
+               ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD2', :pb), ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD3', :pb),
+               ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD4', :pb),
+               ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQF2', :pc)) AS v (k, p);
+
+-- customers: A created Alpha and Gamma; B created Beta and is partner of
+-- record of Gamma's subscription, to which it added a seat with its own key;
+-- C created Delta; A is Beta's delegated admin through an accepted offer
+SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC2']::product_key[],
+	'Alpha GmbH', 'DE', 'Anna', 'Alpha', 'anna@alpha.example') AS sa \gset
+SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC3']::product_key[],
+	'Gamma AG', 'CH', 'Gina', 'Gamma', 'gina@gamma.example') AS sg \gset
+SELECT create_customer_subscription(:pb, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD2']::product_key[],
+	'Beta SA', 'FR', 'Bea', 'Beta', 'bea@beta.example') AS sb \gset
+SELECT create_customer_subscription(:pc, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQF2']::product_key[],
+	'Delta BV', 'NL', 'Dirk', 'Delta', 'dirk@delta.example') AS sd \gset
+SELECT tenant_id AS ta FROM subscription WHERE subscription_id = :sa \gset
+SELECT tenant_id AS tg FROM subscription WHERE subscription_id = :sg \gset
+SELECT tenant_id AS tb FROM subscription WHERE subscription_id = :sb \gset
+SELECT tenant_id AS td FROM subscription WHERE subscription_id = :sd \gset
+SELECT user_id AS ud FROM tenant_user WHERE tenant_id = :td \gset
+SELECT set_partner_of_record(:sg, '790002');
+SELECT add_licenses(:sg, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD3']::product_key[]);
+SELECT offer_delegated_admin(:pa, :tb, 'Alpha would like to help') AS oa \gset
+SELECT accept_delegated_admin_offer(:oa);
+SELECT offer_delegated_admin(:pc, :td) AS oc \gset
+
+INSERT INTO partner_user (partner_id, email, company_role, customer_access)
+VALUES (:pa, 'ada@alpha-partner.example', 'global_admin', 'full') RETURNING partner_user_id AS ua \gset
+INSERT INTO partner_user (partner_id, email, company_role, customer_access)
+VALUES (:pb, 'ben@beta-partner.example', 'global_admin', 'full') RETURNING partner_user_id AS ub \gset
+
+-- the logins: two partners' applications, one login mapped to no partner,
+-- a BI tool and an operator
+CREATE ROLE pp_sec_a LOGIN IN ROLE por_partner_partner;
+CREATE ROLE pp_sec_b LOGIN IN ROLE por_partner_partner;
+CREATE ROLE pp_sec_x LOGIN IN ROLE por_partner_partner;
+CREATE ROLE pp_sec_bi LOGIN IN ROLE por_partner_reader;
+CREATE ROLE pp_sec_op LOGIN IN ROLE por_partner_operator;
+CREATE ROLE pp_sec_none LOGIN;
+INSERT INTO partner_login (login, partner_id) VALUES ('pp_sec_a', :pa), ('pp_sec_b', :pb);
+
+SELECT count(*) AS all_subscriptions FROM subscription \gset
+SELECT count(*) AS all_cards FROM key_card \gset
+
+SELECT throws_ok($$INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('pp_sec_none', $$ || :pa || ')',
+                 '23514', NULL, 'only a member of por_partner_partner is mapped to a partner');
+
+--------------------------------------------------------------------------
+-- Partner A's login
+--------------------------------------------------------------------------
+
+SET SESSION AUTHORIZATION pp_sec_a;
+
+SELECT is(caller()::text, 'pp_sec_a', 'caller() names the login');
+SELECT is(caller_partner_id(), :pa::bigint, 'the login acts for partner A');
+SELECT results_eq($$SELECT partner_id FROM por_partner.partner$$, ARRAY[:pa::bigint],
+                  'A sees its own partner row only');
+SELECT results_eq($$SELECT organization_name FROM por_partner.tenant ORDER BY 1$$,
+                  ARRAY['Alpha GmbH', 'Beta SA', 'Gamma AG'],
+                  'A sees the tenants it created and the one it administers as delegated admin, not Delta');
+SELECT results_eq($$SELECT subscription_id FROM por_partner.subscription ORDER BY 1$$,
+                  format('SELECT unnest(ARRAY[%s, %s, %s]::bigint[]) ORDER BY 1', :sa, :sg, :sb),
+                  'A sees the subscriptions of its customers only');
+SELECT is((SELECT count(*) FROM tenant_user WHERE tenant_id = :td), 0::bigint,
+          'A sees none of Delta''s users');
+SELECT results_eq($$SELECT DISTINCT partner_id FROM por_partner.key_card$$, ARRAY[:pa::bigint],
+                  'A reads its own key cards only');
+SELECT is((SELECT count(*) FROM key_card), 5::bigint, 'all five of them');
+SELECT is((SELECT product_key FROM key_card_overview WHERE product_key LIKE '%QQQC2'),
+          'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC2', 'A sees its own key in full');
+SELECT results_eq($$SELECT product_key FROM por_partner.key_card_overview WHERE partner_id <> $$ || :pa || ' ORDER BY 1',
+                  ARRAY['XXXXX-XXXXX-XXXXX-XXXXX-QQQD2', 'XXXXX-XXXXX-XXXXX-XXXXX-QQQD3'],
+                  'B''s keys redeemed on A''s customers (Beta, Gamma) are masked; B''s unredeemed card and C''s are not shown');
+SELECT results_eq($$SELECT offer_id FROM por_partner.delegated_admin_offer$$, ARRAY[:oa::bigint],
+                  'A sees its own delegated admin offers, not C''s');
+SELECT results_eq($$SELECT DISTINCT partner_id FROM por_partner.expiring_subscriptions(400)$$, ARRAY[:pa::bigint],
+                  'expiring_subscriptions() lists A''s own subscriptions only');
+SELECT is((SELECT count(*) FROM subscription_overview WHERE tenant_id = :td), 0::bigint,
+          'the overview shows A nothing of Delta');
+
+-- what A may do
+SELECT lives_ok($$SELECT por_partner.add_user($$ || :ta || $$, 'Al', 'Alpha', 'al@alpha.example')$$,
+                'A adds a user to its customer');
+SELECT lives_ok($$SELECT por_partner.add_licenses($$ || :sb || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC6']::por_partner.product_key[])$$,
+                'A adds seats with its own key to the customer it administers as delegated admin');
+SELECT lives_ok($$SELECT por_partner.create_trial_invitation($$ || :pa || $$, 'O365_SMALL_BUSINESS')$$,
+                'A sends a trial invitation of its own');
+SELECT lives_ok($$INSERT INTO por_partner.partner_user (partner_id, email) VALUES ($$ || :pa || $$, 'new@alpha-partner.example')$$,
+                'A adds a user of its own company');
+-- a temporary table named like the extension's does not redirect the function
+CREATE TEMP TABLE key_card (product_key text);
+SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4']::product_key[],
+	'Epsilon Ltd', 'IE', 'Eve', 'Eps', 'eve@epsilon.example') AS se \gset
+DROP TABLE pg_temp.key_card;
+SELECT is((SELECT subscription_id FROM por_partner.key_card WHERE product_key = 'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4'),
+          :se::bigint, 'A creates a customer with its own key, whatever it names in its temporary schema');
+
+-- what A may not do: functions
+SELECT throws_ok($$SELECT por_partner.create_customer_subscription($$ || :pb || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD4']::por_partner.product_key[], 'X', 'DE', 'X', 'X', 'x@x.example')$$,
+                 '42501', NULL, 'A may not act for partner B');
+SELECT throws_ok($$SELECT por_partner.create_customer_subscription($$ || :pa || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD4']::por_partner.product_key[], 'X', 'DE', 'X', 'X', 'x@x.example')$$,
+                 '42501', NULL, 'rule K2: A may not redeem a key B bought');
+SELECT throws_ok($$SELECT por_partner.add_licenses($$ || :sa || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD4']::por_partner.product_key[])$$,
+                 '42501', NULL, 'nor add seats with it');
+SELECT throws_ok($$SELECT por_partner.add_licenses($$ || :sd || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7']::por_partner.product_key[])$$,
+                 '42501', NULL, 'A may not add seats to another partner''s customer');
+SELECT throws_ok($$SELECT por_partner.renew_subscription($$ || :sd || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7']::por_partner.product_key[])$$,
+                 '42501', NULL, 'nor renew its subscription');
+SELECT throws_ok($$SELECT por_partner.add_user($$ || :td || $$, 'Mal', 'Lory', 'mal@delta.example')$$,
+                 '42501', NULL, 'nor add a user to its tenant');
+SELECT throws_ok($$SELECT por_partner.add_user(-1, 'Mal', 'Lory', 'mal@delta.example')$$,
+                 '42501', NULL, 'an unknown tenant is refused the same way, so ids cannot be probed');
+SELECT throws_ok($$SELECT por_partner.assign_license($$ || :sd || ', ' || :ud || ')',
+                 '42501', NULL, 'nor license its users');
+SELECT throws_ok($$SELECT por_partner.remove_license($$ || :sd || ', ' || :ud || ')',
+                 '42501', NULL, 'nor take their licenses');
+SELECT throws_ok($$SELECT por_partner.offer_delegated_admin($$ || :pa || ', ' || :td || ')',
+                 '42501', NULL, 'A offers delegated admin only to its own customers');
+SELECT throws_ok($$SELECT por_partner.offer_delegated_admin($$ || :pb || ', ' || :ta || ')',
+                 '42501', NULL, 'and only as itself');
+SELECT throws_ok($$SELECT por_partner.create_purchase_offer($$ || :pb || $$, '[{"sku_code": "O365_SMALL_BUSINESS", "licenses": 5}]')$$,
+                 '42501', NULL, 'A may not make purchase offers for B');
+SELECT throws_ok($$SELECT por_partner.update_partner_contact($$ || :ub || $$, 'evil@example.com', NULL, NULL)$$,
+                 '42501', NULL, 'rule A1: A may not change B''s company information through B''s global admin');
+SELECT throws_ok($$SELECT por_partner.partner_can($$ || :ub || ', ' || :tb || $$, 'reset_password')$$,
+                 '42501', NULL, 'A may not ask what B''s users may do');
+SELECT throws_ok($$SELECT por_partner.customer_management_view($$ || :pb || ')',
+                 '42501', NULL, 'nor which page B uses');
+SELECT throws_ok($$SELECT por_partner.partner_customer_count($$ || :pb || ')',
+                 '42501', NULL, 'nor how many customers B has');
+-- the customer's and the platform's functions
+SELECT throws_ok($$SELECT por_partner.accept_delegated_admin_offer($$ || :oc || ')',
+                 '42501', NULL, 'rule D2: only the customer (through the platform) accepts an offer');
+SELECT throws_ok($$SELECT por_partner.set_partner_of_record($$ || :sd || $$, '790001')$$,
+                 '42501', NULL, 'rule P1: only the customer names its partner of record');
+SELECT throws_ok($$SELECT por_partner.remove_delegated_admin($$ || :pa || ', ' || :tb || ')',
+                 '42501', NULL, 'only the customer removes a delegated admin');
+SELECT throws_ok($$SELECT por_partner.renew_with_direct_billing($$ || :sa || ')',
+                 '42501', NULL, 'rule R3: only the customer switches to direct billing');
+SELECT throws_ok($$SELECT count(*) FROM por_partner.send_renewal_notices()$$,
+                 '42501', NULL, 'the notice job is the platform''s');
+SELECT throws_ok($$SELECT por_partner.purge_deprovisioned()$$,
+                 '42501', NULL, 'and so is the purge');
+-- what A may not do: direct writes
+SELECT throws_ok($$INSERT INTO por_partner.key_card (product_key, sku_code, licenses, partner_id) VALUES ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC9', 'O365_SMALL_BUSINESS', 1, $$ || :pa || ')',
+                 '42501', NULL, 'rule K2: a partner records no key cards itself');
+SELECT throws_ok($$UPDATE por_partner.subscription SET seats = 99 WHERE subscription_id = $$ || :sa,
+                 '42501', NULL, 'rule R3: no seats or terms without keys: a partner updates no subscription directly');
+SELECT throws_ok($$UPDATE por_partner.partner SET cloud_essentials = true$$,
+                 '42501', NULL, 'nor its own partner flags');
+SELECT throws_ok($$DELETE FROM por_partner.tenant WHERE tenant_id = $$ || :ta,
+                 '42501', NULL, 'nor deletes a customer');
+SELECT throws_ok($$INSERT INTO por_partner.partner_user (partner_id, email) VALUES ($$ || :pb || $$, 'mole@beta-partner.example')$$,
+                 '42501', NULL, 'A adds no user to B''s company (row-level security)');
+SELECT throws_ok($$INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('pp_sec_x', $$ || :pa || ')',
+                 '42501', NULL, 'the login mapping is the operators''');
+SELECT is((SELECT count(*) FROM partner_user WHERE partner_id = :pb), 0::bigint, 'A does not see B''s users');
+RESET SESSION AUTHORIZATION;
+
+--------------------------------------------------------------------------
+-- Partner B's login
+--------------------------------------------------------------------------
+
+SET SESSION AUTHORIZATION pp_sec_b;
+SELECT results_eq($$SELECT organization_name FROM por_partner.tenant ORDER BY 1$$,
+                  ARRAY['Beta SA', 'Gamma AG'],
+                  'B sees the tenant it created and the one whose partner of record it is');
+SELECT results_eq($$SELECT product_key FROM por_partner.key_card_overview WHERE partner_id <> $$ || :pb || ' ORDER BY 1',
+                  ARRAY['XXXXX-XXXXX-XXXXX-XXXXX-QQQC3', 'XXXXX-XXXXX-XXXXX-XXXXX-QQQC6'],
+                  'A''s keys redeemed on B''s customers are masked for B');
+SELECT is((SELECT count(*) FROM key_card WHERE partner_id = :pa), 0::bigint, 'B reads none of A''s key cards');
+SELECT is((SELECT count(*) FROM audit_log), 0::bigint, 'B sees none of the audit rows of A''s or the operator''s doings');
+SELECT is((SELECT count(*) FROM subscription WHERE subscription_id = :se), 0::bigint,
+          'B does not see the customer A just created');
+SELECT is(partner_customer_count(:pb), 2::bigint, 'B counts its own customers');
+RESET SESSION AUTHORIZATION;
+
+--------------------------------------------------------------------------
+-- A login mapped to no partner, and a role with no por_partner role at all
+--------------------------------------------------------------------------
+
+SET SESSION AUTHORIZATION pp_sec_x;
+SELECT is((SELECT count(*) FROM tenant) + (SELECT count(*) FROM key_card) + (SELECT count(*) FROM subscription_overview),
+          0::bigint, 'a partner login not mapped to a partner sees nothing');
+SELECT throws_ok($$SELECT por_partner.create_customer_subscription($$ || :pa || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7']::por_partner.product_key[], 'X', 'DE', 'X', 'X', 'x@x.example')$$,
+                 '42501', 'role pp_sec_x does not act for any partner', 'and acts for none');
+RESET SESSION AUTHORIZATION;
+
+SET SESSION AUTHORIZATION pp_sec_none;
+SELECT throws_ok($$SELECT count(*) FROM por_partner.tenant$$, '42501', NULL,
+                 'a role without a por_partner role reads no table');
+SELECT throws_ok($$SELECT por_partner.add_user($$ || :ta || $$, 'X', 'Y', 'x@alpha.example')$$, '42501', NULL,
+                 'and calls no function that changes anything');
+RESET SESSION AUTHORIZATION;
+
+--------------------------------------------------------------------------
+-- The BI reader
+--------------------------------------------------------------------------
+
+SELECT count(*) AS all_subscriptions FROM subscription \gset
+SELECT count(*) AS all_cards FROM key_card \gset
+SET SESSION AUTHORIZATION pp_sec_bi;
+SELECT is((SELECT count(*) FROM subscription_overview), :all_subscriptions::bigint,
+          'rule R2: the reader sees every subscription in the overview');
+SELECT is((SELECT count(*) FROM key_card_overview), :all_cards::bigint, 'and every key card');
+SELECT is((SELECT count(*) FROM key_card_overview WHERE product_key !~ '^XXXXX-XXXXX-XXXXX-XXXXX-[2-9B-Y]{5}$'),
+          0::bigint, 'every key masked');
+SELECT ok((SELECT count(DISTINCT partner_id) >= 3 FROM expiring_subscriptions(400)),
+          'rule R2: expiring_subscriptions() lists every partner''s subscriptions for the reader');
+SELECT throws_ok($$SELECT count(*) FROM por_partner.key_card$$, '42501', NULL, 'the reader reads no key card table');
+SELECT throws_ok($$SELECT count(*) FROM por_partner.subscription$$, '42501', NULL, 'no base table');
+SELECT throws_ok($$SELECT count(*) FROM por_partner.audit_log$$, '42501', NULL, 'no audit trail');
+SELECT throws_ok($$UPDATE por_partner.subscription_overview SET seats = 99$$, '55000', NULL,
+                 'and changes nothing through the views (not updatable)');
+SELECT throws_ok($$SELECT por_partner.create_customer_subscription($$ || :pa || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7']::por_partner.product_key[], 'X', 'DE', 'X', 'X', 'x@x.example')$$,
+                 '42501', NULL, 'nor through the functions');
+RESET SESSION AUTHORIZATION;
+
+--------------------------------------------------------------------------
+-- The operator
+--------------------------------------------------------------------------
+
+SET SESSION AUTHORIZATION pp_sec_op;
+SELECT is((SELECT count(*) FROM key_card), :all_cards::bigint, 'the operator reads every key card');
+SELECT is((SELECT count(*) FROM key_card_overview WHERE product_key LIKE 'XXXXX%'), 0::bigint,
+          'in full');
+SELECT lives_ok($$UPDATE por_partner.partner SET service_provider = true WHERE mpn_id = '790003'$$,
+                'the operator changes partner flags');
+SELECT lives_ok($$SELECT por_partner.accept_delegated_admin_offer($$ || :oc || ')',
+                'and answers offers for the customers');
+SELECT lives_ok($$INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('pp_sec_x', $$ || :pc || ')',
+                'and maps logins to partners');
+SELECT throws_ok($$SELECT por_partner.contact_edit_begin($$ || :pa || ')', '42501', NULL,
+                 'rule A1: not even the operator sets the company-information edit flag');
+SELECT throws_ok($$UPDATE por_partner.partner SET phone = '1' WHERE partner_id = $$ || :pa, '42501', NULL,
+                 'rule A1: nor changes company information directly');
+RESET SESSION AUTHORIZATION;
+
+--------------------------------------------------------------------------
+-- The audit trail
+--------------------------------------------------------------------------
+
+SELECT is((SELECT string_agg(actor || '/' || actor_partner_id || '/' || operation, ',') FROM audit_log
+            WHERE table_name = 'subscription' AND row_key = jsonb_build_object('subscription_id', :se)),
+          'pp_sec_a/' || :pa || '/INSERT',
+                  'the audit trail names the login and the partner that created a subscription');
+SELECT ok((SELECT old_row->>'redeemed_at' IS NULL AND (new_row->>'subscription_id')::bigint = :se
+             FROM audit_log WHERE table_name = 'key_card' AND operation = 'UPDATE'
+              AND row_key = '{"product_key": "QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4"}'),
+          'and the redemption of its key, before and after');
+SELECT is((SELECT string_agg(actor || '/' || coalesce(actor_partner_id::text, 'none'), ',') FROM audit_log
+            WHERE table_name = 'partner' AND operation = 'UPDATE' AND new_row->>'mpn_id' = '790003'),
+          'pp_sec_op/none',
+                  'the operator''s change of partner flags, with no partner');
+SELECT is((SELECT count(*) FROM audit_log WHERE table_name = 'delegated_admin' AND operation = 'INSERT'
+             AND row_key = jsonb_build_object('partner_id', :pc, 'tenant_id', :td)), 1::bigint,
+          'the new relationship from the offer the operator accepted');
+SELECT is((SELECT count(*) FROM audit_log WHERE table_name = 'partner_login' AND row_key = '{"login": "pp_sec_x"}'),
+          1::bigint, 'and the new login mapping');
+
+SET SESSION AUTHORIZATION pp_sec_a;
+SELECT ok((SELECT count(*) > 0 FROM audit_log) AND (SELECT bool_and(actor_partner_id = :pa) FROM audit_log),
+          'A reads the audit rows of its own doings, only those');
+SELECT throws_ok($$DELETE FROM por_partner.audit_log$$, '42501', NULL, 'A deletes no audit row');
+SELECT throws_ok($$UPDATE por_partner.audit_log SET actor = 'nobody'$$, '42501', NULL, 'nor changes one');
+RESET SESSION AUTHORIZATION;
+SET SESSION AUTHORIZATION pp_sec_op;
+SELECT lives_ok($$DELETE FROM por_partner.audit_log WHERE table_name = 'partner_login'$$,
+                'the operator may delete audit rows');
+RESET SESSION AUTHORIZATION;
+
+--------------------------------------------------------------------------
+-- The SECURITY DEFINER functions and the tables, from the catalog
+--------------------------------------------------------------------------
+
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
+            WHERE p.pronamespace = 'por_partner'::regnamespace AND p.prosecdef
+              AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, por_partner, pg_temp'], false)),
+          NULL, 'every SECURITY DEFINER function pins search_path, pg_temp last');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
+            WHERE p.pronamespace = 'por_partner'::regnamespace AND p.prosecdef
+              AND has_function_privilege('pp_sec_none', p.oid, 'EXECUTE')),
+          ARRAY['caller_partner_id', 'partner_tenants'],
+          'the only SECURITY DEFINER functions anyone may call name the caller''s own partner and customers');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
+            WHERE p.pronamespace = 'por_partner'::regnamespace AND p.prosecdef
+              AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
+              AND p.proname NOT IN ('caller_partner_id', 'partner_tenants')
+              AND p.prosrc !~ 'require_(acting_partner|tenant_access|subscription_access|partner_user_access)|caller_reads_all'),
+          NULL, 'every SECURITY DEFINER function a partner may call checks whom the caller acts for');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
+            WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity),
+          ARRAY['country', 'renewal_notice_schedule', 'setting', 'sku'],
+          'row-level security is on for every table but the reference tables');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
+            WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind IN ('r', 'v')
+              AND has_table_privilege('por_partner_reader', c.oid, 'SELECT')),
+          ARRAY['country', 'key_card_overview', 'renewal_notice_schedule', 'sku', 'subscription_overview'],
+          'the reader reads the views and the reference tables, nothing else');
+SELECT is((SELECT array_agg(DISTINCT c.relname::text ORDER BY c.relname::text) FROM pg_class c
+            CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS priv
+            WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r'
+              AND has_table_privilege('por_partner_partner', c.oid, priv)),
+          ARRAY['partner_user'], 'a partner''s login writes one table directly: its own company''s users');
+
+SELECT * FROM finish();
+ROLLBACK;
