@@ -12,9 +12,9 @@
 # an operator's changes to shipped reference rows (setting, sku, country,
 # renewal_notice_schedule).  Login roles are made, members of the extension's
 # group roles por_partner_operator, por_partner_partner and por_partner_reader
-# when the extension has them, with an operator's grants and a row security
-# policy on the extension's tables, and mapped to partners when the extension
-# has a table for that.
+# when the extension has them (from 0.2.0), with an operator's grants on the
+# extension's objects, and mapped to partners when the extension has a table
+# for that (partner_login from 0.2.0, found in the catalog).
 #
 # The database is dumped (pg_dump -Fc and plain SQL), the roles with
 # pg_dumpall --roles-only.  A second cluster is made (initdb, a port and a
@@ -26,8 +26,12 @@
 # the catalog, so new tables are covered) by row count and an md5 over its
 # ordered rows, the sequences, the extension version and its registered
 # configuration tables, the grants (relations, columns, schema, functions),
-# row security and policies, the roles.  Then the rules are checked to hold in
-# the new cluster, and the new cluster to be gone once stopped.
+# row security and policies, the roles and the login mapping; each login
+# role must see in the new cluster what it saw in the source.  Then the rules
+# are checked to hold in the new cluster, and the new cluster to be gone once
+# stopped.  What pg_dump is known not to carry (a shipped reference row an
+# operator deleted, an operator's policy on an extension table) is tried on
+# a small database and reported as "# KNOWN PROBLEM" lines, not asserted.
 #
 # Figures (rows, dump sizes, seconds) are printed as "# " lines; no test
 # depends on a timing.  Prints TAP, the plan last; exits non-zero when a test
@@ -75,7 +79,7 @@ stop_fresh() {	# stop the second cluster (fast, else immediate) and remove it
 }
 cleanup() {
 	stop_fresh
-	for db in "$SRC" "${SRC}_del"; do
+	for db in "$SRC" "${SRC}_rec"; do
 		PGHOST=$A_HOST PGPORT=$A_PORT "$BIN/dropdb" --if-exists "$db" >/dev/null 2>&1
 	done
 	for r in "$LOGIN_A" "$LOGIN_B" "$LOGIN_C" "$LOGIN_D"; do
@@ -479,14 +483,15 @@ ok $rc "login roles pp_test_login_{a,b,c,d}_$$ (groups: ${EXT_GROUPS:-none yet, 
 diag <"$TMP/roles.err"
 
 # the extension's table mapping login roles to partners, when it has one: a
-# table with a partner_id and a role column (regrole, name or oid)
+# table with a partner_id and a role column (regrole, name or oid), one named
+# for logins first (0.2.0: partner_login (login regrole, partner_id))
 MAP=$(q A "$SRC" "SELECT c.relname || ' ' || r.attname || ' ' || format_type(r.atttypid, NULL)
                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                     JOIN pg_attribute r ON r.attrelid = c.oid AND r.attnum > 0 AND NOT r.attisdropped
                     JOIN pg_attribute p ON p.attrelid = c.oid AND p.attname = 'partner_id'
                    WHERE n.nspname = 'por_partner' AND c.relkind = 'r'
                      AND (r.atttypid IN ('regrole'::regtype, 'name'::regtype, 'oid'::regtype) OR r.attname ~ 'login|rolname')
-                   ORDER BY 1 LIMIT 1" 2>/dev/null)
+                   ORDER BY c.relname ~ 'login' DESC, r.atttypid = 'regrole'::regtype DESC, 1 LIMIT 1" 2>/dev/null)
 role_map() {	# A|B: the mapping, by role name (an oid stored as a number would not survive)
 	local t c ty
 	read -r t c ty <<<"$MAP"
@@ -762,7 +767,7 @@ ok $? "rules R1, P4 in the fresh cluster: notices sent before the dump are not s
 # key of) comes back with CREATE EXTENSION; and pg_dump 15 dumps no row
 # security and no policy of a table that belongs to an extension, so ones an
 # operator added to the extension's tables are lost.
-REC=${SRC}_del
+REC=${SRC}_rec
 on A "$BIN/createdb" "$REC" 2>"$TMP/rec.err" &&
 	q A "$REC" "CREATE EXTENSION por_partner;
 	            DELETE FROM por_partner.renewal_notice_schedule WHERE days_before = 1;
