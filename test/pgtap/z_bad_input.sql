@@ -35,7 +35,7 @@
 -- runs as a superuser, as make test runs it.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(841);
+SELECT plan(838);
 
 --------------------------------------------------------------------------
 -- A small valid world, so that an unknown id differs from a valid id with
@@ -434,11 +434,11 @@ SELECT f.form || ':date:' || CASE WHEN f.arg = 'as_of' THEN '' ELSE f.arg || ':'
 	 '22008', '22008', 'ok', '22008', 'README: infinite starts_on is 22008', 'README: infinite starts_on is 22008',
 	 'README: starts_on may be in the past', 'the term would end after the last date'),
 	('renewal_notices_due', 'renewal_notices_due', 'as_of', 'renewal_notices_due(date %s)',
-	 '=(no rows)', '=(no rows)', '=(no rows)', '22008', 'a report: nothing is due then', 'a report: nothing is due then',
-	 'a report: nothing is due then', 'the notice horizon ends after the last date'),
+	 '=(no rows)', '=(no rows)', '=(no rows)', '=(no rows)', 'a report: nothing is due then', 'a report: nothing is due then',
+	 'a report: nothing is due then', 'nothing expires after the last date'),
 	('send_renewal_notices', 'send_renewal_notices', 'as_of', 'send_renewal_notices(date %s)',
-	 '22008', '22008', '=(no rows)', '22008', 'writes as of that day: infinite is 22008, as for starts_on',
-	 'writes as of that day: infinite is 22008, as for starts_on', 'nothing is due then', 'the notice horizon ends after the last date'),
+	 '22008', '22008', '=(no rows)', '=(no rows)', 'writes as of that day: infinite is 22008, as for starts_on',
+	 'writes as of that day: infinite is 22008, as for starts_on', 'nothing is due then', 'nothing expires after the last date'),
 	('renew_subscription', 'renew_subscription', 'as_of',
 	 format($$renew_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-RRRR2,WWWWW-WWWWW-WWWWW-WWWWW-RRRR3,WWWWW-WWWWW-WWWWW-WWWWW-RRRR4}', date %%s)$$, :s),
 	 '22008', '22008', 'ok', '55000', 'writes as of that day: infinite is 22008, as for starts_on',
@@ -453,8 +453,8 @@ SELECT f.form || ':date:' || CASE WHEN f.arg = 'as_of' THEN '' ELSE f.arg || ':'
 	 'deletes as of that day: infinite is 22008, as for starts_on', '120 days before it is before the first date',
 	 'README: the data of what is past day 120 that day'),
 	('expiring_subscriptions', 'expiring_subscriptions', 'as_of', 'expiring_subscriptions(30, date %s)',
-	 '=(no rows)', '=(no rows)', '=(no rows)', '22008', 'a report: nothing expires then', 'a report: nothing expires then',
-	 'a report: nothing expires then', 'the window ends after the last date')
+	 '=(no rows)', '=(no rows)', '=(no rows)', '=(no rows)', 'a report: nothing expires then', 'a report: nothing expires then',
+	 'a report: nothing expires then', 'nothing expires after the last date')
  ) AS f (form, fn, arg, template, e_inf, e_neg, e_bc, e_max, w_inf, w_neg, w_bc, w_max)
  CROSS JOIN (VALUES (1, 'infinity', $$'infinity'$$), (2, '-infinity', $$'-infinity'$$),
                     (3, 'min', $$'4713-01-01 BC'$$), (4, 'max', $$'5874897-12-31'$$)) AS d (n, label, literal)
@@ -699,6 +699,9 @@ INSERT INTO known_defect VALUES
 	('renew_with_direct_billing:date:before-start-unlicensed', 'both', 'succeeds: the current term is rewritten to one day in 4714 BC and a direct one in 4713 BC replaces it'),
 	('purge_deprovisioned:date:infinity', 'both', 'succeeds and deletes the licenses and users of every customer, not 22008'),
 	('purge_deprovisioned:date:-infinity', 'both', 'succeeds with 0, not 22008'),
+	('renewal_notices_due:date:max', 'both', 'plan-dependent: 22008 date out of range when the index scan on expires_on computes as_of + 60, no rows by a seq scan'),
+	('send_renewal_notices:date:max', 'both', 'plan-dependent: 22008 date out of range when the index scan on expires_on computes as_of + 60, no rows by a seq scan'),
+	('expiring_subscriptions:date:max', 'both', 'plan-dependent: 22008 date out of range when the index scan on expires_on computes as_of + 30, no rows by a seq scan'),
 	('product_key_recv:binary:15-bytes', 'outcome', 'gives 08P01 insufficient data left in message, not 22P03'),
 	('product_key_recv:binary:0-bytes', 'outcome', 'gives 08P01 insufficient data left in message, not 22P03'),
 	-- messages
