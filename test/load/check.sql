@@ -154,6 +154,27 @@ SELECT 'renewal notices = the ones the successful sends returned, each once, sen
               (SELECT count(*) FROM (SELECT notice_id FROM claimed GROUP BY notice_id HAVING count(*) > 1) x))
   FROM j;
 
+-- R1, P3, P4: each notice is the one due on its day: of the smallest
+-- days_before whose send date has come, for the subscription's current term
+-- while it was active, to the customer or the partner of record
+WITH n AS (
+	SELECT r.*, s.tenant_id AS s_tenant, s.starts_on AS s_starts, s.expires_on AS s_expires, s.partner_of_record,
+	       (SELECT min(d.days_before) FROM renewal_notice_schedule d WHERE d.days_before >= r.expires_on - r.sent_on) AS due
+	  FROM renewal_notice r JOIN subscription s USING (subscription_id)
+), bad AS (
+	SELECT * FROM n
+	 WHERE days_before IS DISTINCT FROM due OR expires_on <> s_expires OR tenant_id <> s_tenant
+	    OR sent_on < s_starts OR sent_on >= expires_on
+	    OR (recipient = 'partner' AND partner_id IS DISTINCT FROM partner_of_record)
+)
+INSERT INTO chk (name, ok, detail)
+SELECT 'every renewal notice is the one due on its day (rule R1), to the customer or the partner of record',
+       (SELECT count(*) FROM bad) = 0,
+       format('%s notices (%s to partners), %s not the one due%s', (SELECT count(*) FROM n),
+              (SELECT count(*) FROM n WHERE recipient = 'partner'), (SELECT count(*) FROM bad),
+              coalesce((SELECT format(' (e.g. notice %s: %s days before %s, sent on %s)', notice_id, days_before, expires_on, sent_on)
+                          FROM bad ORDER BY notice_id LIMIT 1), ''));
+
 ---------------------------------------------------------------------------
 -- create_customer_subscription: successful calls' customers are there as
 -- asked; failed calls' are not
@@ -276,6 +297,44 @@ SELECT 'licenses = pre-fill + the successful assign/remove/add_user calls replay
        format('%s licenses, %s successful license calls; %s calls out of turn, %s licenses missing, %s licenses unaccounted for',
               (SELECT count(*) FROM have), (SELECT count(*) FROM license_op), (SELECT count(*) FROM wrong),
               (SELECT count(*) FROM missing), (SELECT count(*) FROM extra));
+
+---------------------------------------------------------------------------
+-- the audit trail (when this version has one): its rows since the pre-fill
+-- are exactly the changes the successful calls made, each in the call's own
+-- transaction: a key card redeemed (with its subscription), a subscription
+-- created, seats added (with the count returned).  A failed call's
+-- transaction (it committed its ledger row) holds no audit row.
+---------------------------------------------------------------------------
+SELECT to_regclass('por_partner.audit_log') IS NOT NULL AS has_audit \gset
+\if :has_audit
+WITH want AS (
+	SELECT a.xid, 'subscription'::text AS table_name, 'INSERT'::text AS operation,
+	       jsonb_build_object('subscription_id', (a.result->>'subscription_id')::bigint) AS row_key, NULL::text AS value
+	  FROM ok_attempt a WHERE a.kind = 'create'
+	UNION ALL
+	SELECT a.xid, 'key_card', 'UPDATE', jsonb_build_object('product_key', c.product_key::text), c.subscription_id::text
+	  FROM claim c JOIN ok_attempt a USING (attempt_id)
+	UNION ALL
+	SELECT a.xid, 'subscription', 'UPDATE', jsonb_build_object('subscription_id', (a.args->>'subscription_id')::bigint),
+	       a.result->>'seats'
+	  FROM ok_attempt a WHERE a.kind = 'add_licenses'
+), have AS (
+	SELECT l.transaction_id AS xid, l.table_name, l.operation, l.row_key,
+	       CASE WHEN l.table_name = 'key_card' THEN l.new_row->>'subscription_id'
+	            WHEN l.table_name = 'subscription' AND l.operation = 'UPDATE' THEN l.new_row->>'seats' END AS value
+	  FROM audit_log l WHERE l.audit_id > coalesce((SELECT value FROM load.mark WHERE name = 'audit_id'), 0)
+), missing AS (SELECT * FROM want EXCEPT ALL SELECT * FROM have),
+   extra AS (SELECT * FROM have EXCEPT ALL SELECT * FROM want)
+INSERT INTO chk (name, ok, detail)
+SELECT 'audit log = the changes of the successful calls, each in its call''s transaction; none of a failed call',
+       (SELECT count(*) FROM missing) = 0 AND (SELECT count(*) FROM extra) = 0,
+       format('%s audit rows since the pre-fill; %s missing, %s not from a successful call (%s in the transaction of a failed one)',
+              (SELECT count(*) FROM have), (SELECT count(*) FROM missing), (SELECT count(*) FROM extra),
+              (SELECT count(*) FROM extra e WHERE e.xid IN (SELECT xid FROM failed_attempt)));
+\else
+INSERT INTO chk (name, ok, detail)
+VALUES ('audit log = the changes of the successful calls', true, 'skipped: no por_partner.audit_log in this version');
+\endif
 
 ---------------------------------------------------------------------------
 -- the ledger itself: one row per attempt, every failure with a SQLSTATE

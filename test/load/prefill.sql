@@ -62,6 +62,11 @@ INSERT INTO load.before_sub SELECT subscription_id, seats FROM subscription;
 INSERT INTO load.before_tenant SELECT tenant_id FROM tenant;
 INSERT INTO load.before_user SELECT user_id FROM tenant_user;
 INSERT INTO load.before_notice SELECT notice_id FROM renewal_notice;
+-- the audit trail (0.2.0 with row-level security on): the pre-fill's last row
+SELECT to_regclass('por_partner.audit_log') IS NOT NULL AS has_audit \gset
+\if :has_audit
+INSERT INTO load.mark SELECT 'audit_id', coalesce(max(audit_id), 0) FROM por_partner.audit_log;
+\endif
 
 VACUUM ANALYZE;
 SELECT (SELECT count(*) FROM partner) AS partners, (SELECT count(*) FROM key_card) AS key_cards,

@@ -49,6 +49,7 @@ CREATE TABLE load.attempt (
 	result jsonb,					-- on success: the ids and values the call returned
 	done bigint,					-- on success: load.done_seq after the call
 	message text,					-- on failure: the error message
+	xid bigint NOT NULL DEFAULT txid_current(),	-- the call's transaction (audit_log.transaction_id)
 	logged_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
@@ -87,6 +88,7 @@ CREATE TABLE load.before_sub (subscription_id bigint PRIMARY KEY, seats int NOT 
 CREATE TABLE load.before_tenant (tenant_id bigint PRIMARY KEY);
 CREATE TABLE load.before_user (user_id bigint PRIMARY KEY);
 CREATE TABLE load.before_notice (notice_id bigint PRIMARY KEY);
+CREATE TABLE load.mark (name text PRIMARY KEY, value bigint NOT NULL);	-- audit_id: the pre-fill's last
 
 -- key(kind, i): a deterministic well-formed product key
 CREATE FUNCTION load.key(kind text, i bigint) RETURNS por_partner.product_key
