@@ -63,22 +63,28 @@ COMMENT ON FUNCTION @extschema@.partner_login_check() IS
 CREATE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extschema@.partner_login
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_login_check();
 
+-- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is not inlined,
+-- and would be planned again in every transaction that calls it
 CREATE FUNCTION @extschema@.caller_partner_id() RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT l.partner_id FROM @extschema@.partner_login l WHERE l.login = @extschema@.caller() $$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+BEGIN
+	RETURN (SELECT l.partner_id FROM @extschema@.partner_login l WHERE l.login = @extschema@.caller());
+END $$;
 COMMENT ON FUNCTION @extschema@.caller_partner_id() IS
 	'The partner the calling login acts for (por_partner.partner_login), or null.';
 
+-- schema-qualified and without SET, so that the planner inlines them
 CREATE FUNCTION @extschema@.caller_is_operator() RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT pg_has_role(@extschema@.caller(), 'por_partner_operator', 'USAGE') $$;
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT pg_catalog.pg_has_role(@extschema@.caller(), 'por_partner_operator', 'USAGE') $$;
 COMMENT ON FUNCTION @extschema@.caller_is_operator() IS
 	'True when the calling role has the privileges of por_partner_operator (superusers have them).';
 
 CREATE FUNCTION @extschema@.caller_reads_all() RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT pg_has_role(@extschema@.caller(), 'por_partner_operator', 'USAGE')
-          OR pg_has_role(@extschema@.caller(), 'por_partner_reader', 'USAGE') $$;
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT pg_catalog.pg_has_role(@extschema@.caller(), 'por_partner_operator', 'USAGE')
+          OR pg_catalog.pg_has_role(@extschema@.caller(), 'por_partner_reader', 'USAGE') $$;
 COMMENT ON FUNCTION @extschema@.caller_reads_all() IS
 	'True when the calling role reads every partner''s book: operators and readers (BI).';
 
