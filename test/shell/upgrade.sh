@@ -95,9 +95,9 @@ showdiff() {	# label-a file-a label-b file-b: a unified diff as "# " lines
 # databases of the same schema: OIDs, relfilenodes, relfrozenxid, attribute
 # versions, missing values of fast defaults, the physical traces of dropped
 # columns, the sequences' values (compared with the data), the session's
-# \restrict key; GRANT lines in a row are sorted (their
-# order is the order of the GRANT statements, not part of the result).  The
-# record_init_privs lines stay: they mark the initial privileges.
+# \restrict key; GRANT lines in a row are sorted (their order is the order of
+# the GRANT statements, not part of the result).  The record_init_privs lines
+# stay: they mark the initial privileges.
 schema_dump() {	# db
 	"$BIN/pg_dump" --schema-only --binary-upgrade -d "$1" | perl -e '
 		local $/; my $d = <STDIN>;
@@ -128,8 +128,7 @@ rel AS (
 	SELECT c.* FROM pg_class c
 	 WHERE c.oid IN (SELECT objid FROM member WHERE classid = 'pg_class'::regclass)
 	    OR c.reltype IN (SELECT objid FROM member WHERE classid = 'pg_type'::regclass)
-),
-acl(item) AS (SELECT NULL::aclitem[])
+)
 SELECT line FROM (
 	SELECT format('extension %s %s, schema %s, owner %s, relocatable %s', ext.extname, ext.extversion,
 	              ext.extnamespace::regnamespace, ext.extowner::regrole, ext.extrelocatable) AS line
@@ -196,10 +195,12 @@ ORDER BY line COLLATE "C"
 SQL
 )
 
-# the roles of the cluster besides its superuser (in this private cluster,
-# the roles the extension made), with everything about them
+# the roles of the cluster besides its superuser and the logins the fill makes
+# (upgrade_test_*): in this private cluster, the roles the extension made,
+# with everything about them
 ROLES_SQL=$(cat <<'SQL'
-WITH r AS (SELECT a.* FROM pg_authid a WHERE a.rolname <> current_user AND a.rolname !~ '^pg_')
+WITH r AS (SELECT a.* FROM pg_authid a
+            WHERE a.rolname <> current_user AND a.rolname !~ '^pg_' AND a.rolname !~ '^upgrade_test_')
 SELECT line FROM (
 	SELECT format('role %s: superuser %s, inherit %s, createrole %s, createdb %s, login %s, replication %s, bypassrls %s, connection limit %s, valid until %s, password %s',
 	              r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin,
@@ -217,13 +218,14 @@ SELECT line FROM (
 	SELECT format('role %s is a member of %s, admin option %s, granted by %s',
 	              m.member::regrole, m.roleid::regrole, m.admin_option, m.grantor::regrole)
 	  FROM pg_auth_members m
-	 WHERE m.member IN (SELECT oid FROM r) OR m.roleid IN (SELECT oid FROM r)
+	 WHERE (m.member IN (SELECT oid FROM r) OR m.roleid IN (SELECT oid FROM r))
+	   AND m.member::regrole::text !~ '^upgrade_test_'
 ) AS lines
 ORDER BY line COLLATE "C"
 SQL
 )
 
-drop_roles() {	# drops the roles made in this cluster (their databases are gone)
+drop_roles() {	# drops the roles made in this cluster, the fill's too (their databases are gone)
 	local r sql=
 	while read -r r; do
 		[ -n "$r" ] && sql="$sql DROP ROLE $r;"
@@ -302,7 +304,9 @@ same_schema() {	# prefix-a prefix-b: compares dumps and catalogs
 # --- the source data, through the functions of the old version ------------
 
 # Written against 0.1.0's functions; a version that changes them keeps this
-# working or branches here on $1, the version being filled.
+# working or branches here on $1, the version being filled.  What later
+# versions add is filled where it exists (psql's \if), so that every table of
+# every older version gets rows.
 fill_sql() {
 	cat <<'SQL'
 -- key(i): a deterministic well-formed product key (rule K1); every 5th one
@@ -443,6 +447,21 @@ SELECT por_partner.renew_subscription(s.subscription_id,
 
 -- no more service in DE (rule C2)
 UPDATE por_partner.country SET service_available = false WHERE code = 'DE';
+
+-- since 0.2.0: a login acting for Contoso (partner_login); the audit trail
+-- (audit_log) fills itself
+SELECT to_regclass('por_partner.partner_login') IS NOT NULL AS has_partner_login \gset
+\if :has_partner_login
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'upgrade_test_contoso') THEN
+		CREATE ROLE upgrade_test_contoso LOGIN;
+	END IF;
+END $$;
+GRANT por_partner_partner TO upgrade_test_contoso;
+INSERT INTO por_partner.partner_login (login, partner_id)
+SELECT 'upgrade_test_contoso'::regrole, partner_id FROM por_partner.partner WHERE mpn_id = '5100001';
+\endif
 SQL
 }
 
