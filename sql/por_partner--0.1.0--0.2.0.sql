@@ -682,6 +682,40 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
 $$;
 
+CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
+RETURNS SETOF @extschema@.renewal_notice
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	n @extschema@.renewal_notice;
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
+	-- this one neither records nor announces it again
+	FOR n IN
+		INSERT INTO @extschema@.renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id,
+		                                        days_before, sent_on)
+		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
+		  FROM @extschema@.renewal_notices_due(as_of) AS d
+		  -- the term must still be the one the notice is for: a renewal
+		  -- committed meanwhile is waited for and seen (READ COMMITTED rechecks
+		  -- the locked row), so a customer who just renewed gets no reminder
+		  JOIN @extschema@.subscription s ON s.subscription_id = d.subscription_id AND s.expires_on = d.expires_on
+		 ORDER BY d.subscription_id, d.recipient
+		   FOR SHARE OF s
+		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
+		RETURNING *
+	LOOP
+		PERFORM pg_notify('por_partner_renewal_notice',
+		                  json_build_object('notice_id', n.notice_id, 'subscription_id', n.subscription_id,
+		                                    'tenant_id', n.tenant_id, 'recipient', n.recipient,
+		                                    'partner_id', n.partner_id, 'days_before', n.days_before,
+		                                    'expires_on', n.expires_on, 'sent_on', n.sent_on)::text);
+		RETURN NEXT n;
+	END LOOP;
+END $$;
+
 CREATE OR REPLACE VIEW @extschema@.subscription_overview WITH (security_barrier) AS
 SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sku_code, s.seats,
        s.licensed_users, s.billing, s.starts_on, s.expires_on,

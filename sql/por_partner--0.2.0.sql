@@ -2356,7 +2356,12 @@ BEGIN
 		                                        days_before, sent_on)
 		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
 		  FROM @extschema@.renewal_notices_due(as_of) AS d
+		  -- the term must still be the one the notice is for: a renewal
+		  -- committed meanwhile is waited for and seen (READ COMMITTED rechecks
+		  -- the locked row), so a customer who just renewed gets no reminder
+		  JOIN @extschema@.subscription s ON s.subscription_id = d.subscription_id AND s.expires_on = d.expires_on
 		 ORDER BY d.subscription_id, d.recipient
+		   FOR SHARE OF s
 		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
 		RETURNING *
 	LOOP
