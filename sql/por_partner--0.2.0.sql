@@ -1252,7 +1252,7 @@ BEGIN
 	IF within_days NOT BETWEEN -2147483493 AND 2147483493 THEN
 		RAISE EXCEPTION 'within_days % is out of range', within_days
 			USING ERRCODE = 'datetime_field_overflow',
-			      DETAIL = 'A window of days ends past the last or before the first date PostgreSQL represents, whatever day it starts on.',
+			      DETAIL = 'A window of more than 2147483493 days ends past the last or before the first date PostgreSQL represents, whatever day it starts on.',
 			      HINT = 'Pass a number of days such as 30.';
 	END IF;
 END $$;
