@@ -1184,6 +1184,81 @@ END $$;
 COMMENT ON FUNCTION @extschema@.require_arg(anyelement, text) IS
 	'Internal: raises 22004 when a required argument is null.';
 
+-- Refuse a malformed e-mail address with 22023 before a row is written (the
+-- CHECK constraints of the tables stay as a backstop), and one over 254
+-- characters (RFC 5321), which no mail system delivers and no index takes.
+CREATE FUNCTION @extschema@.require_email(email text, name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF length(email) > 254 THEN
+		RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 200)
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Argument "%s" has %s characters; an e-mail address has at most 254 (RFC 5321).', name, length(email)),
+			      HINT = 'Pass one address, such as anna@fabrikam.example.';
+	END IF;
+	IF email !~ '^[^@\s]+@[^@\s]+$' THEN
+		RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 200)
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Argument "%s" must be a local part, one "@" and a domain, without white space.', name),
+			      HINT = 'Pass one address, such as anna@fabrikam.example.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_email(text, text) IS
+	'Internal: raises 22023 when a non-null e-mail address is malformed or longer than 254 characters.';
+
+-- The values a new tenant is made of, checked before the tenant is inserted
+-- (the table's CHECK constraints, foreign key and trigger stay as a backstop).
+CREATE FUNCTION @extschema@.require_tenant_values(organization_name text, country_code text, admin_email text)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF organization_name ~ '^\s*$' THEN
+		RAISE EXCEPTION 'argument "organization_name" must not be blank'
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass the name of the customer''s organization.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.country c
+	                WHERE c.code::text = upper(rtrim(require_tenant_values.country_code, ' '))) THEN
+		RAISE EXCEPTION 'country "%" does not exist', upper(left(require_tenant_values.country_code, 100))
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
+	END IF;
+	PERFORM @extschema@.require_email(admin_email, 'admin_email');
+END $$;
+COMMENT ON FUNCTION @extschema@.require_tenant_values(text, text, text) IS
+	'Internal: raises 22023 for a blank organization name or a malformed admin e-mail, 23503 for an unknown country code.';
+
+-- A day plus a number of days, held to the dates PostgreSQL represents
+-- (4714-11-24 BC to 5874897-12-31) instead of overflowing; infinite days stay
+-- as they are.  Inlinable: schema-qualified, no SET.
+CREATE FUNCTION @extschema@.date_add_clamped(d date, days int) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN NOT pg_catalog.isfinite(d) THEN d
+	            WHEN days OPERATOR(pg_catalog.>=) 0
+	                 AND days OPERATOR(pg_catalog.>) (DATE '5874897-12-31' OPERATOR(pg_catalog.-) d)
+	            THEN DATE '5874897-12-31'
+	            WHEN days OPERATOR(pg_catalog.<) 0
+	                 AND days OPERATOR(pg_catalog.<) (DATE '4714-11-24 BC' OPERATOR(pg_catalog.-) d)
+	            THEN DATE '4714-11-24 BC'
+	            ELSE d OPERATOR(pg_catalog.+) days END
+$$;
+COMMENT ON FUNCTION @extschema@.date_add_clamped(date, int) IS
+	'Internal: d + days, held to the first and last date PostgreSQL represents instead of overflowing; infinite d unchanged.';
+
+-- Refuse a number of days more than all dates span (2147483493) with 22008.
+CREATE FUNCTION @extschema@.require_window_days(within_days int) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF within_days NOT BETWEEN -2147483493 AND 2147483493 THEN
+		RAISE EXCEPTION 'within_days % is out of range', within_days
+			USING ERRCODE = 'datetime_field_overflow',
+			      DETAIL = 'A window of more than 2147483493 days ends past the last or before the first date PostgreSQL represents, whatever day it starts on.',
+			      HINT = 'Pass a number of days such as 30.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_window_days(int) IS
+	'Internal: raises 22008 for a number of days more than all dates span.';
+
 /*
  * Lock the cards of a set of keys, in key order (so that two callers never
  * deadlock), and return their SKU and licenses.  The keys must all exist,
@@ -1284,6 +1359,10 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
 
+	PERFORM @extschema@.require_tenant_values(create_customer_subscription.organization_name,
+	                                          create_customer_subscription.country_code,
+	                                          create_customer_subscription.admin_email);
+
 	cards := @extschema@.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
 		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
@@ -1293,6 +1372,12 @@ BEGIN
 				p.name, p.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      HINT = 'A partner redeems only the key cards it bought.';
+	END IF;
+	IF cards.licenses > 2147483647 THEN
+		RAISE EXCEPTION 'the product keys carry % licenses, more seats than a subscription holds', cards.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A subscription has at most 2147483647 seats.',
+			      HINT = 'Check the license counts of the key cards.';
 	END IF;
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
 
@@ -1343,6 +1428,14 @@ BEGIN
 	END IF;
 	cards := @extschema@.lock_key_cards(keys);
 	PERFORM @extschema@.require_own_keys(cards.owners);
+	IF s.seats + cards.licenses > 2147483647 THEN
+		RAISE EXCEPTION 'subscription % would have % seats, more than a subscription holds', s.subscription_id,
+				s.seats + cards.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('It has %s seats and the keys carry %s licenses; a subscription has at most 2147483647 seats.',
+			                      s.seats, cards.licenses),
+			      HINT = 'Check the license counts of the key cards.';
+	END IF;
 	UPDATE @extschema@.key_card c
 	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'add_users'
 	 WHERE c.product_key = ANY (keys);
@@ -1368,7 +1461,9 @@ BEGIN
 EXCEPTION WHEN unique_violation THEN
 	RAISE EXCEPTION 'user % already has a license on subscription %', assign_license.user_id,
 			assign_license.subscription_id
-		USING ERRCODE = 'unique_violation';
+		USING ERRCODE = 'unique_violation',
+		      DETAIL = 'A user holds at most one license on a subscription.',
+		      HINT = 'Nothing needs to be done; por_partner.license lists the licenses of a subscription.';
 END $$;
 COMMENT ON FUNCTION @extschema@.assign_license(bigint, bigint) IS
 	'Gives a user of the subscription''s tenant a license on it, when a seat is free (rule C5).';
@@ -1377,18 +1472,37 @@ CREATE FUNCTION @extschema@.remove_license(subscription_id bigint, user_id bigin
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
+DECLARE
+	t bigint;
 BEGIN
 	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
 		PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(remove_license.user_id, 'user_id');
 	END IF;
 	PERFORM @extschema@.require_subscription_access(remove_license.subscription_id);
+	SELECT su.tenant_id INTO t FROM @extschema@.subscription su
+	 WHERE su.subscription_id = remove_license.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', remove_license.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	-- a user is looked up in the subscription's tenant only, so that a
+	-- partner cannot probe the users of other partners' customers
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_user u
+	                WHERE u.user_id = remove_license.user_id AND u.tenant_id = t) THEN
+		RAISE EXCEPTION 'user % does not exist in tenant % of subscription %', remove_license.user_id, t,
+				remove_license.subscription_id
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'A license is held by a user of the subscription''s tenant.';
+	END IF;
 	DELETE FROM @extschema@.license l
 	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'user % has no license on subscription %', remove_license.user_id,
 				remove_license.subscription_id
-			USING ERRCODE = 'object_not_in_prerequisite_state';
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'Only a license the user holds can be taken back.',
+			      HINT = 'por_partner.license lists the licenses of a subscription.';
 	END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.remove_license(bigint, bigint) IS
@@ -1407,6 +1521,7 @@ BEGIN
 		        @extschema@.require_arg(add_user.email, 'email');
 	END IF;
 	PERFORM @extschema@.require_tenant_access(add_user.tenant_id);
+	PERFORM @extschema@.require_email(add_user.email, 'email');
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
 	RETURNING user_id INTO new_user;
@@ -1427,7 +1542,10 @@ REVOKE ALL ON FUNCTION
 	@extschema@.subscription_check(), @extschema@.subscription_license_admin(),
 	@extschema@.subscription_has_activation_key(), @extschema@.license_check(),
 	@extschema@.license_count(), @extschema@.key_card_check(),
-	@extschema@.require_arg(anyelement, text), @extschema@.lock_key_cards(@extschema@.product_key[]),
+	@extschema@.require_arg(anyelement, text), @extschema@.require_email(text, text),
+	@extschema@.require_tenant_values(text, text, text), @extschema@.date_add_clamped(date, int),
+	@extschema@.require_window_days(int),
+	@extschema@.lock_key_cards(@extschema@.product_key[]),
 	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
@@ -1499,7 +1617,9 @@ BEGIN
 		IF EXISTS (SELECT 1 FROM @extschema@.delegated_admin d
 		            WHERE d.partner_id = NEW.partner_id AND d.tenant_id = NEW.tenant_id) THEN
 			RAISE EXCEPTION 'partner "%" (MPN ID %) is already delegated admin of tenant %', p.name, p.mpn_id, NEW.tenant_id
-				USING ERRCODE = 'object_not_in_prerequisite_state';
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = 'The customer accepted an earlier offer of this partner, and the relationship stands.',
+				      HINT = 'No new offer is needed; is_delegated_admin() tells whether a partner is delegated admin.';
 		END IF;
 		IF NEW.status <> 'pending' THEN
 			RAISE EXCEPTION 'a delegated admin offer starts pending'
@@ -1607,8 +1727,9 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	o record;
 BEGIN
-	IF num_nulls(answer_delegated_admin_offer.offer_id) > 0 THEN
-		PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id');
+	IF num_nulls(answer_delegated_admin_offer.offer_id, answer_delegated_admin_offer.accept) > 0 THEN
+		PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id'),
+		        @extschema@.require_arg(answer_delegated_admin_offer.accept, 'accept');
 	END IF;
 	SELECT * INTO o FROM @extschema@.delegated_admin_offer d
 	 WHERE d.offer_id = answer_delegated_admin_offer.offer_id FOR UPDATE;
@@ -1670,12 +1791,22 @@ BEGIN
 		PERFORM @extschema@.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
 		        @extschema@.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
 	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.partner p WHERE p.partner_id = remove_delegated_admin.partner_id) THEN
+		RAISE EXCEPTION 'partner % does not exist', remove_delegated_admin.partner_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = remove_delegated_admin.tenant_id) THEN
+		RAISE EXCEPTION 'tenant % does not exist', remove_delegated_admin.tenant_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
 	DELETE FROM @extschema@.delegated_admin d
 	 WHERE d.partner_id = remove_delegated_admin.partner_id AND d.tenant_id = remove_delegated_admin.tenant_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner % is not delegated admin of tenant %', remove_delegated_admin.partner_id,
 				remove_delegated_admin.tenant_id
-			USING ERRCODE = 'object_not_in_prerequisite_state';
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The tenant never accepted a delegated admin offer of the partner, or removed the relationship already.',
+			      HINT = 'is_delegated_admin() tells whether a partner is delegated admin.';
 	END IF;
 END $$;
 COMMENT ON FUNCTION @extschema@.remove_delegated_admin(bigint, bigint) IS
@@ -1725,7 +1856,7 @@ BEGIN
 	END IF;
 	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
 	IF mpn IS NULL THEN
-		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', set_partner_of_record.mpn_id
+		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', left(set_partner_of_record.mpn_id, 100)
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'A Microsoft Partner ID (MPN ID) is a number, such as 4411223.';
 	END IF;
@@ -1924,6 +2055,11 @@ BEGIN
 		        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
 	END IF;
 	PERFORM @extschema@.require_acting_partner(create_trial_invitation.partner_id);
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = create_trial_invitation.sku_code) THEN
+		RAISE EXCEPTION 'SKU "%" does not exist', left(create_trial_invitation.sku_code, 100)
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use a sku_code from table por_partner.sku, such as O365_SMALL_BUSINESS.';
+	END IF;
 	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
 	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
 	        create_trial_invitation.include_delegated_admin)
@@ -1944,6 +2080,16 @@ DECLARE
 	new_tenant bigint;
 	new_subscription bigint;
 BEGIN
+	IF num_nulls(accept_trial_invitation.url, accept_trial_invitation.organization_name,
+	             accept_trial_invitation.country_code, accept_trial_invitation.admin_first_name,
+	             accept_trial_invitation.admin_last_name, accept_trial_invitation.admin_email) > 0 THEN
+		PERFORM @extschema@.require_arg(accept_trial_invitation.url, 'url'),
+		        @extschema@.require_arg(accept_trial_invitation.organization_name, 'organization_name'),
+		        @extschema@.require_arg(accept_trial_invitation.country_code, 'country_code'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_first_name, 'admin_first_name'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_last_name, 'admin_last_name'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_email, 'admin_email');
+	END IF;
 	SELECT * INTO i FROM @extschema@.trial_invitation t
 	 WHERE t.code = @extschema@.invitation_code(accept_trial_invitation.url, 'trial');
 	IF NOT FOUND THEN
@@ -1951,6 +2097,9 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Ask the partner for a new invitation.';
 	END IF;
+	PERFORM @extschema@.require_tenant_values(accept_trial_invitation.organization_name,
+	                                          accept_trial_invitation.country_code,
+	                                          accept_trial_invitation.admin_email);
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
 	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
 	                                admin_first_name, admin_last_name, admin_email)
@@ -1979,6 +2128,7 @@ DECLARE
 	o record;
 	line jsonb;
 	n int := 0;
+	skus text[] := '{}';
 BEGIN
 	IF num_nulls(create_purchase_offer.partner_id, lines, create_purchase_offer.include_delegated_admin) > 0 THEN
 		PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
@@ -2004,6 +2154,18 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value',
 				      HINT = 'Each line is {"sku_code": "<SKU>", "licenses": <a whole number above 0>}.';
 		END IF;
+		IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = line ->> 'sku_code') THEN
+			RAISE EXCEPTION 'SKU "%" on line % of the purchase offer does not exist', left(line ->> 'sku_code', 100), n
+				USING ERRCODE = 'foreign_key_violation',
+				      HINT = 'Use a sku_code from table por_partner.sku, such as O365_MIDSIZE_BUSINESS.';
+		END IF;
+		IF (line ->> 'sku_code') = ANY (skus) THEN
+			RAISE EXCEPTION 'SKU "%" is on more than one line of the purchase offer', line ->> 'sku_code'
+				USING ERRCODE = 'invalid_parameter_value',
+				      DETAIL = format('Line %s repeats the SKU of line %s.', n, array_position(skus, line ->> 'sku_code')),
+				      HINT = 'Give each SKU once, with all its licenses on one line.';
+		END IF;
+		skus := skus || (line ->> 'sku_code');
 		INSERT INTO @extschema@.purchase_offer_line (purchase_offer_id, sku_code, licenses)
 		VALUES (o.purchase_offer_id, line ->> 'sku_code', (line ->> 'licenses')::int);
 	END LOOP;
@@ -2033,7 +2195,9 @@ BEGIN
 	END IF;
 	IF accept_purchase_offer.licenses IS NOT NULL AND accept_purchase_offer.licenses < 1 THEN
 		RAISE EXCEPTION 'licenses must be at least 1, not %', accept_purchase_offer.licenses
-			USING ERRCODE = 'invalid_parameter_value';
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'The license count replaces the count of every line of the offer.',
+			      HINT = 'Pass a count of 1 or more, or NULL to buy the counts the offer lists.';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = accept_purchase_offer.tenant_id) THEN
 		RAISE EXCEPTION 'tenant % does not exist', accept_purchase_offer.tenant_id
@@ -2127,10 +2291,7 @@ BEGIN
 			      DETAIL = 'Only the partner''s global admins edit its phone, e-mail and address (rule A1).',
 			      HINT = 'Ask a global admin of your company.';
 	END IF;
-	IF update_partner_contact.email IS NOT NULL AND update_partner_contact.email !~ '^[^@\s]+@[^@\s]+$' THEN
-		RAISE EXCEPTION 'invalid e-mail address: "%"', left(update_partner_contact.email, 200)
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM @extschema@.require_email(update_partner_contact.email, 'email');
 	PERFORM @extschema@.contact_edit_begin(u.partner_id);
 	UPDATE @extschema@.partner p
 	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
@@ -2320,7 +2481,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 		         WHERE r.days_before >= s.expires_on - as_of) AS days_before
 		  FROM @extschema@.subscription s, horizon h
 		 WHERE s.expires_on > as_of
-		   AND s.expires_on <= as_of + h.days
+		   -- held to the last date: as_of near it is no overflow, whatever the plan
+		   AND s.expires_on <= @extschema@.date_add_clamped(as_of, h.days)
 		   AND s.starts_on <= as_of
 	)
 	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
@@ -2348,6 +2510,11 @@ DECLARE
 BEGIN
 	IF as_of IS NULL THEN
 		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day the notices are sent on, such as current_date.';
 	END IF;
 	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
 	-- this one neither records nor announces it again
@@ -2396,6 +2563,11 @@ BEGIN
 		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
 	END IF;
 	PERFORM @extschema@.require_subscription_access(renew_subscription.subscription_id);
+	IF NOT isfinite(renew_subscription.as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_subscription.as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day of the renewal, such as current_date.';
+	END IF;
 	SELECT * INTO s FROM @extschema@.subscription su
 	 WHERE su.subscription_id = renew_subscription.subscription_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -2452,6 +2624,11 @@ BEGIN
 		PERFORM @extschema@.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(renew_with_direct_billing.as_of, 'as_of');
 	END IF;
+	IF NOT isfinite(renew_with_direct_billing.as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_with_direct_billing.as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day the direct subscription starts, such as current_date.';
+	END IF;
 	SELECT * INTO s FROM @extschema@.subscription su
 	 WHERE su.subscription_id = renew_with_direct_billing.subscription_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -2463,6 +2640,13 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_with_direct_billing.as_of),
 			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	IF renew_with_direct_billing.as_of < s.starts_on THEN
+		RAISE EXCEPTION 'as_of % is before the current term of subscription % began', renew_with_direct_billing.as_of,
+				s.subscription_id
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('The term began on %s; the old term ends on as_of, so it cannot be earlier.', s.starts_on),
+			      HINT = format('Pass a day on or after %s, such as current_date.', s.starts_on);
 	END IF;
 	IF s.expires_on - renew_with_direct_billing.as_of > 7 THEN
 		RAISE WARNING 'subscription % had % days left; they are lost', s.subscription_id,
@@ -2501,6 +2685,11 @@ DECLARE
 BEGIN
 	IF as_of IS NULL THEN
 		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day to purge as of, such as current_date.';
 	END IF;
 	-- subscriptions past day 120 at as_of that still hold data: licenses, or
 	-- users of a tenant left with no subscription inside 120 days
@@ -2545,13 +2734,19 @@ RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id
                organization_name text, sku_code text, seats int, billing text, expires_on date,
                days_left int, phase @extschema@.subscription_phase)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	-- a window longer than all dates span is refused, whatever the plan (a
+	-- statement of its own, so that it runs before any row is read)
+	SELECT CASE WHEN within_days NOT BETWEEN -2147483493 AND 2147483493
+	            THEN @extschema@.require_window_days(within_days) END;
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
 	  FROM @extschema@.subscription s
 	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
 	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
-	 WHERE s.expires_on > as_of AND s.expires_on <= as_of + within_days
+	 WHERE s.expires_on > as_of
+	   -- held to the last date: as_of near it is no overflow, whatever the plan
+	   AND s.expires_on <= @extschema@.date_add_clamped(as_of, within_days)
 	   -- operators and readers see every partner's list, a partner its own
 	   AND ((SELECT @extschema@.caller_reads_all()) OR p.partner_id = (SELECT @extschema@.caller_partner_id()))
 	 ORDER BY p.partner_id, s.expires_on, s.subscription_id

@@ -86,6 +86,12 @@ SELECT DISTINCT r.message ~ '^invalid input syntax for type product_key: ".*"$' 
                ('BCDFG-HJKMPQRTVW-XY234-6789B')) AS v(input),
   LATERAL pg_temp.reject(input) AS r;
 
+-- the message quotes at most 60 characters of the input, so that a long
+-- input is never echoed back whole
+SELECT what, (pg_temp.reject(input)).message
+  FROM (VALUES ('1 MB', repeat('B', 1048576)), ('61 characters', repeat('É', 61)),
+               ('60 characters', repeat('B', 60))) AS v(what, input);
+
 -- product_key_is_valid never raises, and agrees with the input function
 SELECT input, product_key_is_valid(input) AS valid, (pg_temp.reject(input)).state
   FROM (VALUES ('BCDFG-HJKMP-QRTVW-XY234-6789B'), ('bcdfghjkmpqrtvwxy2346789b'),

@@ -44,6 +44,26 @@ PG_MODULE_MAGIC;
 	"in five groups of five, separated by hyphens or not at all."
 
 /*
+ * The input as an error message quotes it: the first PK_QUOTE_CHARS
+ * characters and "..." when it is longer, so that a megabyte of input is
+ * never echoed back.  input must be NUL-terminated at len.
+ */
+#define PK_QUOTE_CHARS 60
+
+static const char *
+product_key_quote(const char *input, size_t len)
+{
+	int			cut;
+
+	if (len <= PK_QUOTE_CHARS)
+		return input;
+	cut = pg_mbcharcliplen(input, (int) Min(len, (size_t) PG_INT32_MAX), PK_QUOTE_CHARS);
+	if ((size_t) cut >= len)
+		return input;
+	return psprintf("%.*s...", cut, input);
+}
+
+/*
  * Parse a key, reporting a malformed one through escontext (or by throwing
  * when escontext is NULL or not a soft-error context).  input is what the
  * user wrote, quoted in the message; it must be NUL-terminated at len.
@@ -56,9 +76,13 @@ product_key_parse(const char *input, size_t len, ProductKey *result,
 	char	   *ch;
 	int			chlen;
 	int			pos;
+	const char *shown;
 
 	if (likely(pk_parse(input, len, result->data, &err) == PK_OK))
 		return true;
+
+	/* the message quotes the input, but never more than PK_QUOTE_CHARS of it */
+	shown = product_key_quote(input, len);
 
 	switch (err.status)
 	{
@@ -72,14 +96,14 @@ product_key_parse(const char *input, size_t len, ProductKey *result,
 				ereturn(escontext, false,
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 						 errmsg("invalid input syntax for type %s: \"%s\"",
-								PK_TYPE_NAME, input),
+								PK_TYPE_NAME, shown),
 						 errdetail("Character \"%s\" at position %d is not allowed in a product key.",
 								   ch, pos),
 						 errhint(PK_HINT)));
 			ereturn(escontext, false,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type %s: \"%s\"",
-							PK_TYPE_NAME, input),
+							PK_TYPE_NAME, shown),
 					 errdetail("The hyphen at position %d is misplaced: hyphens may only separate groups of five symbols.",
 							   pos),
 					 errhint(PK_HINT)));
@@ -87,7 +111,7 @@ product_key_parse(const char *input, size_t len, ProductKey *result,
 			ereturn(escontext, false,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type %s: \"%s\"",
-							PK_TYPE_NAME, input),
+							PK_TYPE_NAME, shown),
 					 errdetail_plural("A product key has 25 symbols, but this input has %d.",
 									  "A product key has 25 symbols, but this input has %d.",
 									  err.count, err.count),
@@ -96,7 +120,7 @@ product_key_parse(const char *input, size_t len, ProductKey *result,
 			ereturn(escontext, false,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type %s: \"%s\"",
-							PK_TYPE_NAME, input),
+							PK_TYPE_NAME, shown),
 					 errdetail("Hyphens must separate all five groups or none, but the one after symbol %d is missing.",
 							   err.count),
 					 errhint(PK_HINT)));
@@ -104,7 +128,7 @@ product_key_parse(const char *input, size_t len, ProductKey *result,
 			ereturn(escontext, false,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type %s: \"%s\"",
-							PK_TYPE_NAME, input),
+							PK_TYPE_NAME, shown),
 					 errdetail("A product key may contain at most one \"N\", but this one has %d.",
 							   err.count),
 					 errhint(PK_HINT)));
@@ -159,7 +183,15 @@ product_key_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	ProductKey *result = product_key_alloc();
+	int			left = buf->len - buf->cursor;
 
+	if (left != PK_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external product_key value"),
+				 errdetail_plural("A product_key is %d bytes in binary form, but %d byte came.",
+								  "A product_key is %d bytes in binary form, but %d bytes came.",
+								  left, PK_BYTES, left)));
 	memcpy(result->data, pq_getmsgbytes(buf, PK_BYTES), PK_BYTES);
 	if (!pk_bytes_valid(result->data))
 		ereport(ERROR,

@@ -70,17 +70,16 @@ WITH f AS (SELECT (args->>'subscription_id')::bigint AS s, (args->>'user_id')::b
 UPDATE por_partner.subscription s SET seats = seats + 1, licensed_users = licensed_users + 1 FROM ins
  WHERE s.subscription_id = ins.subscription_id;
 -- plant: a notice of the wrong days_before => every renewal notice is the one due
-UPDATE por_partner.renewal_notice SET days_before = 45	-- not in the schedule
- WHERE notice_id = (SELECT min(notice_id) FROM por_partner.renewal_notice);
+-- (one whose term has no 60-day notice yet, so that the unique key lets it in)
+UPDATE por_partner.renewal_notice SET days_before = 60
+ WHERE notice_id = (SELECT min(n.notice_id) FROM por_partner.renewal_notice n
+                     WHERE n.days_before < 60
+                       AND NOT EXISTS (SELECT 1 FROM por_partner.renewal_notice o
+                                        WHERE o.subscription_id = n.subscription_id AND o.expires_on = n.expires_on
+                                          AND o.recipient = n.recipient AND o.days_before = 60));
 -- plant: an audit row of a successful call lost => audit log
 DELETE FROM por_partner.audit_log WHERE audit_id = (SELECT max(audit_id) FROM por_partner.audit_log);
 -- plant: an audit row in the transaction of a failed call => audit log
 INSERT INTO por_partner.audit_log (actor, table_name, operation, row_key, transaction_id)
 SELECT 'postgres', 'key_card', 'UPDATE', jsonb_build_object('product_key', args->'keys'->>0), xid
   FROM load.attempt WHERE kind = 'create' AND outcome = '23505' ORDER BY attempt_id LIMIT 1;
--- plant: a renewal lost => renew_subscription: every returned term
-UPDATE por_partner.subscription s SET expires_on = b.expires_on, starts_on = b.starts_on
-  FROM load.before_sub b
- WHERE b.subscription_id = s.subscription_id
-   AND s.subscription_id = (SELECT (args->>'subscription_id')::bigint FROM load.attempt
-                             WHERE kind = 'renew' AND outcome = 'ok' ORDER BY attempt_id LIMIT 1);

@@ -85,9 +85,9 @@ SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::pro
 SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L, NULL]::product_key[], 'C1 Org', 'BG', 'A', 'B', 'a@c1.example')$$, :pa, :'s4'),
                  '22004', 'product key 2 of the array is null', 'rule C1: a null key in the array is refused');
 SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], '  ', 'BG', 'A', 'B', 'a@c1.example')$$, :pa, :'s4'),
-                 '23514', NULL, 'rule C1: a blank organization name is refused');
+                 '22023', 'argument "organization_name" must not be blank', 'rule C1: a blank organization name is refused');
 SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY[%L]::product_key[], 'C1 Org', 'BG', 'A', 'B', 'not an e-mail')$$, :pa, :'s4'),
-                 '23514', NULL, 'rule C1: an admin e-mail that is no address is refused');
+                 '22023', 'invalid e-mail address: "not an e-mail"', 'rule C1: an admin e-mail that is no address is refused');
 SELECT is((SELECT count(*) FROM tenant) || '/' || (SELECT count(*) FROM tenant_user) || '/' ||
           (SELECT count(*) FROM subscription) || '/' || (SELECT count(*) FROM key_card WHERE redeemed_at IS NOT NULL),
           :'before_c1',
@@ -277,7 +277,7 @@ SELECT throws_ok(format($$SELECT add_user(%s, 'Ana', 'Again', 'ANA@Tailspin.Exam
 SELECT lives_ok(format($$SELECT add_user(%s, 'Ana', 'Elsewhere', 'ana@tailspin.example')$$, :t2),
                 'rule C5: the same e-mail address is accepted in another tenant');
 SELECT throws_ok(format($$SELECT add_user(%s, 'Ivy', 'Ink', 'ivy at tailspin')$$, :t1),
-                 '23514', NULL,
+                 '22023', 'invalid e-mail address: "ivy at tailspin"',
                  'rule C5: an e-mail that is no address is refused');
 
 -- argument errors of the user and license functions
