@@ -226,7 +226,81 @@ COMMENT ON FUNCTION @extschema@.require_own_keys(bigint[]) IS
 	'Internal: raises 42501 unless the caller is an operator or its partner bought every card (owners: the partners who bought the cards, as lock_key_cards returns them).';
 
 --------------------------------------------------------------------------
--- The functions partners call check the caller and run as SECURITY DEFINER
+-- New internal helpers of the functions (argument checks)
+--------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.require_email(email text, name text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF length(email) > 254 THEN
+		RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 200)
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Argument "%s" has %s characters; an e-mail address has at most 254 (RFC 5321).', name, length(email)),
+			      HINT = 'Pass one address, such as anna@fabrikam.example.';
+	END IF;
+	IF email !~ '^[^@\s]+@[^@\s]+$' THEN
+		RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 200)
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Argument "%s" must be a local part, one "@" and a domain, without white space.', name),
+			      HINT = 'Pass one address, such as anna@fabrikam.example.';
+	END IF;
+END $$;
+
+CREATE FUNCTION @extschema@.require_tenant_values(organization_name text, country_code text, admin_email text)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF organization_name ~ '^\s*$' THEN
+		RAISE EXCEPTION 'argument "organization_name" must not be blank'
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass the name of the customer''s organization.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.country c
+	                WHERE c.code::text = upper(rtrim(require_tenant_values.country_code, ' '))) THEN
+		RAISE EXCEPTION 'country "%" does not exist', upper(left(require_tenant_values.country_code, 100))
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
+	END IF;
+	PERFORM @extschema@.require_email(admin_email, 'admin_email');
+END $$;
+
+CREATE FUNCTION @extschema@.date_add_clamped(d date, days int) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN NOT pg_catalog.isfinite(d) THEN d
+	            WHEN days OPERATOR(pg_catalog.>=) 0
+	                 AND days OPERATOR(pg_catalog.>) (DATE '5874897-12-31' OPERATOR(pg_catalog.-) d)
+	            THEN DATE '5874897-12-31'
+	            WHEN days OPERATOR(pg_catalog.<) 0
+	                 AND days OPERATOR(pg_catalog.<) (DATE '4714-11-24 BC' OPERATOR(pg_catalog.-) d)
+	            THEN DATE '4714-11-24 BC'
+	            ELSE d OPERATOR(pg_catalog.+) days END
+$$;
+
+CREATE FUNCTION @extschema@.require_window_days(within_days int) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF within_days NOT BETWEEN -2147483493 AND 2147483493 THEN
+		RAISE EXCEPTION 'within_days % is out of range', within_days
+			USING ERRCODE = 'datetime_field_overflow',
+			      DETAIL = 'A window of more than 2147483493 days ends past the last or before the first date PostgreSQL represents, whatever day it starts on.',
+			      HINT = 'Pass a number of days such as 30.';
+	END IF;
+END $$;
+COMMENT ON FUNCTION @extschema@.require_email(text, text) IS
+	'Internal: raises 22023 when a non-null e-mail address is malformed or longer than 254 characters.';
+COMMENT ON FUNCTION @extschema@.require_tenant_values(text, text, text) IS
+	'Internal: raises 22023 for a blank organization name or a malformed admin e-mail, 23503 for an unknown country code.';
+COMMENT ON FUNCTION @extschema@.date_add_clamped(date, int) IS
+	'Internal: d + days, held to the first and last date PostgreSQL represents instead of overflowing; infinite d unchanged.';
+COMMENT ON FUNCTION @extschema@.require_window_days(int) IS
+	'Internal: raises 22008 for a number of days more than all dates span.';
+REVOKE ALL ON FUNCTION
+	@extschema@.require_email(text, text), @extschema@.require_tenant_values(text, text, text),
+	@extschema@.date_add_clamped(date, int), @extschema@.require_window_days(int)
+FROM PUBLIC;
+
+--------------------------------------------------------------------------
+-- Changed functions: the caller checks, the argument checks
 --------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION @extschema@.create_customer_subscription(
@@ -269,6 +343,10 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
 
+	PERFORM @extschema@.require_tenant_values(create_customer_subscription.organization_name,
+	                                          create_customer_subscription.country_code,
+	                                          create_customer_subscription.admin_email);
+
 	cards := @extschema@.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
 		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
@@ -278,6 +356,12 @@ BEGIN
 				p.name, p.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      HINT = 'A partner redeems only the key cards it bought.';
+	END IF;
+	IF cards.licenses > 2147483647 THEN
+		RAISE EXCEPTION 'the product keys carry % licenses, more seats than a subscription holds', cards.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A subscription has at most 2147483647 seats.',
+			      HINT = 'Check the license counts of the key cards.';
 	END IF;
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
 
@@ -326,6 +410,14 @@ BEGIN
 	END IF;
 	cards := @extschema@.lock_key_cards(keys);
 	PERFORM @extschema@.require_own_keys(cards.owners);
+	IF s.seats + cards.licenses > 2147483647 THEN
+		RAISE EXCEPTION 'subscription % would have % seats, more than a subscription holds', s.subscription_id,
+				s.seats + cards.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('It has %s seats and the keys carry %s licenses; a subscription has at most 2147483647 seats.',
+			                      s.seats, cards.licenses),
+			      HINT = 'Check the license counts of the key cards.';
+	END IF;
 	UPDATE @extschema@.key_card c
 	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'add_users'
 	 WHERE c.product_key = ANY (keys);
@@ -349,25 +441,46 @@ BEGIN
 EXCEPTION WHEN unique_violation THEN
 	RAISE EXCEPTION 'user % already has a license on subscription %', assign_license.user_id,
 			assign_license.subscription_id
-		USING ERRCODE = 'unique_violation';
+		USING ERRCODE = 'unique_violation',
+		      DETAIL = 'A user holds at most one license on a subscription.',
+		      HINT = 'Nothing needs to be done; por_partner.license lists the licenses of a subscription.';
 END $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.remove_license(subscription_id bigint, user_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
+DECLARE
+	t bigint;
 BEGIN
 	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
 		PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(remove_license.user_id, 'user_id');
 	END IF;
 	PERFORM @extschema@.require_subscription_access(remove_license.subscription_id);
+	SELECT su.tenant_id INTO t FROM @extschema@.subscription su
+	 WHERE su.subscription_id = remove_license.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', remove_license.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	-- a user is looked up in the subscription's tenant only, so that a
+	-- partner cannot probe the users of other partners' customers
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_user u
+	                WHERE u.user_id = remove_license.user_id AND u.tenant_id = t) THEN
+		RAISE EXCEPTION 'user % does not exist in tenant % of subscription %', remove_license.user_id, t,
+				remove_license.subscription_id
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'A license is held by a user of the subscription''s tenant.';
+	END IF;
 	DELETE FROM @extschema@.license l
 	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'user % has no license on subscription %', remove_license.user_id,
 				remove_license.subscription_id
-			USING ERRCODE = 'object_not_in_prerequisite_state';
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'Only a license the user holds can be taken back.',
+			      HINT = 'por_partner.license lists the licenses of a subscription.';
 	END IF;
 END $$;
 
@@ -384,6 +497,7 @@ BEGIN
 		        @extschema@.require_arg(add_user.email, 'email');
 	END IF;
 	PERFORM @extschema@.require_tenant_access(add_user.tenant_id);
+	PERFORM @extschema@.require_email(add_user.email, 'email');
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
 	RETURNING user_id INTO new_user;
@@ -391,6 +505,49 @@ BEGIN
 		PERFORM @extschema@.assign_license(add_user.subscription_id, new_user);
 	END IF;
 	RETURN new_user;
+END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.delegated_admin_offer_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+		IF FOUND AND NOT p.cloud_essentials THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) may not offer delegated administration', p.name, p.mpn_id
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Only partners enrolled in Cloud Essentials send delegated admin offers (rule D3).',
+				      HINT = 'Enroll the partner in Cloud Essentials first.';
+		END IF;
+		IF EXISTS (SELECT 1 FROM @extschema@.delegated_admin d
+		            WHERE d.partner_id = NEW.partner_id AND d.tenant_id = NEW.tenant_id) THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) is already delegated admin of tenant %', p.name, p.mpn_id, NEW.tenant_id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = 'The customer accepted an earlier offer of this partner, and the relationship stands.',
+				      HINT = 'No new offer is needed; is_delegated_admin() tells whether a partner is delegated admin.';
+		END IF;
+		IF NEW.status <> 'pending' THEN
+			RAISE EXCEPTION 'a delegated admin offer starts pending'
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'The customer accepts or declines an offer after it is sent (rule D2).';
+		END IF;
+		RETURN NEW;
+	END IF;
+	IF (NEW.partner_id, NEW.tenant_id, NEW.offered_at) IS DISTINCT FROM (OLD.partner_id, OLD.tenant_id, OLD.offered_at)
+	   OR NEW.message IS DISTINCT FROM OLD.message THEN
+		RAISE EXCEPTION 'delegated admin offer % cannot be changed', OLD.offer_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Send a new offer instead.';
+	END IF;
+	IF NEW.status IS DISTINCT FROM OLD.status AND OLD.status <> 'pending'
+	   AND NOT (OLD.status = 'accepted' AND NEW.status = 'removed') THEN
+		RAISE EXCEPTION 'delegated admin offer % was already %', OLD.offer_id, OLD.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'An offer is answered once (rule D2).',
+			      HINT = 'The partner can send a new offer.';
+	END IF;
+	RETURN NEW;
 END $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.offer_delegated_admin(partner_id bigint, tenant_id bigint, message text DEFAULT NULL)
@@ -411,6 +568,104 @@ BEGIN
 	RETURN new_offer;
 END $$;
 
+CREATE OR REPLACE FUNCTION @extschema@.answer_delegated_admin_offer(offer_id bigint, accept boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	o record;
+BEGIN
+	IF num_nulls(answer_delegated_admin_offer.offer_id, answer_delegated_admin_offer.accept) > 0 THEN
+		PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id'),
+		        @extschema@.require_arg(answer_delegated_admin_offer.accept, 'accept');
+	END IF;
+	SELECT * INTO o FROM @extschema@.delegated_admin_offer d
+	 WHERE d.offer_id = answer_delegated_admin_offer.offer_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'delegated admin offer % does not exist', answer_delegated_admin_offer.offer_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	-- answered once (rule D2); the offer's trigger refuses a change of an
+	-- answered offer's status, but answering again with the same answer
+	-- changes nothing it could see, so the call checks itself
+	IF o.status <> 'pending' THEN
+		RAISE EXCEPTION 'delegated admin offer % was already %', o.offer_id, o.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'An offer is answered once (rule D2).',
+			      HINT = 'The partner can send a new offer.';
+	END IF;
+	UPDATE @extschema@.delegated_admin_offer d
+	   SET status = CASE WHEN accept THEN 'accepted' ELSE 'declined' END, answered_at = now()
+	 WHERE d.offer_id = o.offer_id;
+	IF accept AND @extschema@.is_delegated_admin(o.partner_id, o.tenant_id) THEN
+		RAISE EXCEPTION 'partner % is already delegated admin of tenant %', o.partner_id, o.tenant_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Decline this offer; the relationship stands.';
+	END IF;
+	IF accept THEN
+		INSERT INTO @extschema@.delegated_admin (partner_id, tenant_id, offer_id)
+		VALUES (o.partner_id, o.tenant_id, o.offer_id);
+	END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.remove_delegated_admin(partner_id bigint, tenant_id bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+	IF num_nulls(remove_delegated_admin.partner_id, remove_delegated_admin.tenant_id) > 0 THEN
+		PERFORM @extschema@.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
+		        @extschema@.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.partner p WHERE p.partner_id = remove_delegated_admin.partner_id) THEN
+		RAISE EXCEPTION 'partner % does not exist', remove_delegated_admin.partner_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = remove_delegated_admin.tenant_id) THEN
+		RAISE EXCEPTION 'tenant % does not exist', remove_delegated_admin.tenant_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	DELETE FROM @extschema@.delegated_admin d
+	 WHERE d.partner_id = remove_delegated_admin.partner_id AND d.tenant_id = remove_delegated_admin.tenant_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner % is not delegated admin of tenant %', remove_delegated_admin.partner_id,
+				remove_delegated_admin.tenant_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'The tenant never accepted a delegated admin offer of the partner, or removed the relationship already.',
+			      HINT = 'is_delegated_admin() tells whether a partner is delegated admin.';
+	END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.set_partner_of_record(subscription_id bigint, mpn_id text) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	p bigint;
+	mpn text;
+BEGIN
+	IF num_nulls(set_partner_of_record.subscription_id, set_partner_of_record.mpn_id) > 0 THEN
+		PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
+	END IF;
+	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
+	IF mpn IS NULL THEN
+		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', left(set_partner_of_record.mpn_id, 100)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'A Microsoft Partner ID (MPN ID) is a number, such as 4411223.';
+	END IF;
+	SELECT pa.partner_id INTO p FROM @extschema@.partner pa WHERE pa.mpn_id = mpn;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no partner has Microsoft Partner ID %', mpn
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Check the Microsoft Partner ID with the partner.';
+	END IF;
+	UPDATE @extschema@.subscription s SET partner_of_record = p
+	 WHERE s.subscription_id = set_partner_of_record.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', set_partner_of_record.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION @extschema@.create_trial_invitation(partner_id bigint, sku_code text,
 	include_delegated_admin boolean DEFAULT false)
 RETURNS text
@@ -424,11 +679,65 @@ BEGIN
 		        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
 	END IF;
 	PERFORM @extschema@.require_acting_partner(create_trial_invitation.partner_id);
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = create_trial_invitation.sku_code) THEN
+		RAISE EXCEPTION 'SKU "%" does not exist', left(create_trial_invitation.sku_code, 100)
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use a sku_code from table por_partner.sku, such as O365_SMALL_BUSINESS.';
+	END IF;
 	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
 	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
 	        create_trial_invitation.include_delegated_admin)
 	RETURNING code INTO c;
 	RETURN @extschema@.invitation_url('trial', c);
+END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.accept_trial_invitation(url text, organization_name text, country_code text,
+	admin_first_name text, admin_last_name text, admin_email text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	i record;
+	s record;
+	new_tenant bigint;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(accept_trial_invitation.url, accept_trial_invitation.organization_name,
+	             accept_trial_invitation.country_code, accept_trial_invitation.admin_first_name,
+	             accept_trial_invitation.admin_last_name, accept_trial_invitation.admin_email) > 0 THEN
+		PERFORM @extschema@.require_arg(accept_trial_invitation.url, 'url'),
+		        @extschema@.require_arg(accept_trial_invitation.organization_name, 'organization_name'),
+		        @extschema@.require_arg(accept_trial_invitation.country_code, 'country_code'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_first_name, 'admin_first_name'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_last_name, 'admin_last_name'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_email, 'admin_email');
+	END IF;
+	SELECT * INTO i FROM @extschema@.trial_invitation t
+	 WHERE t.code = @extschema@.invitation_code(accept_trial_invitation.url, 'trial');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no trial invitation has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new invitation.';
+	END IF;
+	PERFORM @extschema@.require_tenant_values(accept_trial_invitation.organization_name,
+	                                          accept_trial_invitation.country_code,
+	                                          accept_trial_invitation.admin_email);
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
+	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
+	                                admin_first_name, admin_last_name, admin_email)
+	VALUES (accept_trial_invitation.organization_name, accept_trial_invitation.country_code, s.agreement,
+	        i.partner_id, accept_trial_invitation.admin_first_name, accept_trial_invitation.admin_last_name,
+	        accept_trial_invitation.admin_email)
+	RETURNING tenant_id INTO new_tenant;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record, agreement)
+	VALUES (new_tenant, s.sku_code, s.trial_seats, 'trial', current_date, (current_date + s.trial_term)::date,
+	        i.partner_id, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+	IF i.include_delegated_admin THEN
+		PERFORM @extschema@.grant_included_delegated_admin(i.partner_id, new_tenant, 'trial invitation');
+	END IF;
+	RETURN new_subscription;
 END $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.create_purchase_offer(partner_id bigint, lines jsonb,
@@ -439,6 +748,7 @@ DECLARE
 	o record;
 	line jsonb;
 	n int := 0;
+	skus text[] := '{}';
 BEGIN
 	IF num_nulls(create_purchase_offer.partner_id, lines, create_purchase_offer.include_delegated_admin) > 0 THEN
 		PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
@@ -464,10 +774,66 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value',
 				      HINT = 'Each line is {"sku_code": "<SKU>", "licenses": <a whole number above 0>}.';
 		END IF;
+		IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = line ->> 'sku_code') THEN
+			RAISE EXCEPTION 'SKU "%" on line % of the purchase offer does not exist', left(line ->> 'sku_code', 100), n
+				USING ERRCODE = 'foreign_key_violation',
+				      HINT = 'Use a sku_code from table por_partner.sku, such as O365_MIDSIZE_BUSINESS.';
+		END IF;
+		IF (line ->> 'sku_code') = ANY (skus) THEN
+			RAISE EXCEPTION 'SKU "%" is on more than one line of the purchase offer', line ->> 'sku_code'
+				USING ERRCODE = 'invalid_parameter_value',
+				      DETAIL = format('Line %s repeats the SKU of line %s.', n, array_position(skus, line ->> 'sku_code')),
+				      HINT = 'Give each SKU once, with all its licenses on one line.';
+		END IF;
+		skus := skus || (line ->> 'sku_code');
 		INSERT INTO @extschema@.purchase_offer_line (purchase_offer_id, sku_code, licenses)
 		VALUES (o.purchase_offer_id, line ->> 'sku_code', (line ->> 'licenses')::int);
 	END LOOP;
 	RETURN @extschema@.invitation_url('offer', o.code);
+END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.accept_purchase_offer(url text, tenant_id bigint, licenses int DEFAULT NULL)
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	o record;
+	l record;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(accept_purchase_offer.tenant_id) > 0 THEN
+		PERFORM @extschema@.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
+	END IF;
+	SELECT * INTO o FROM @extschema@.purchase_offer po
+	 WHERE po.code = @extschema@.invitation_code(accept_purchase_offer.url, 'offer');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no purchase offer has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new offer.';
+	END IF;
+	IF accept_purchase_offer.licenses IS NOT NULL AND accept_purchase_offer.licenses < 1 THEN
+		RAISE EXCEPTION 'licenses must be at least 1, not %', accept_purchase_offer.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'The license count replaces the count of every line of the offer.',
+			      HINT = 'Pass a count of 1 or more, or NULL to buy the counts the offer lists.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = accept_purchase_offer.tenant_id) THEN
+		RAISE EXCEPTION 'tenant % does not exist', accept_purchase_offer.tenant_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	FOR l IN SELECT pl.sku_code, pl.licenses, sk.term, sk.agreement
+	           FROM @extschema@.purchase_offer_line pl JOIN @extschema@.sku sk USING (sku_code)
+	          WHERE pl.purchase_offer_id = o.purchase_offer_id ORDER BY pl.sku_code LOOP
+		INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+		                                      partner_of_record, agreement)
+		VALUES (accept_purchase_offer.tenant_id, l.sku_code, coalesce(accept_purchase_offer.licenses, l.licenses),
+		        'direct', current_date, (current_date + l.term)::date, o.partner_id, l.agreement)
+		RETURNING subscription_id INTO new_subscription;
+		RETURN NEXT new_subscription;
+	END LOOP;
+	IF o.include_delegated_admin THEN
+		PERFORM @extschema@.grant_included_delegated_admin(o.partner_id, accept_purchase_offer.tenant_id, 'purchase offer');
+	END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.update_partner_contact(partner_user_id bigint, email text, phone text, address text)
@@ -492,10 +858,7 @@ BEGIN
 			      DETAIL = 'Only the partner''s global admins edit its phone, e-mail and address (rule A1).',
 			      HINT = 'Ask a global admin of your company.';
 	END IF;
-	IF update_partner_contact.email IS NOT NULL AND update_partner_contact.email !~ '^[^@\s]+@[^@\s]+$' THEN
-		RAISE EXCEPTION 'invalid e-mail address: "%"', left(update_partner_contact.email, 200)
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM @extschema@.require_email(update_partner_contact.email, 'email');
 	PERFORM @extschema@.contact_edit_begin(u.partner_id);
 	UPDATE @extschema@.partner p
 	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
@@ -588,7 +951,8 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 		         WHERE r.days_before >= s.expires_on - as_of) AS days_before
 		  FROM @extschema@.subscription s, horizon h
 		 WHERE s.expires_on > as_of
-		   AND s.expires_on <= as_of + h.days
+		   -- held to the last date: as_of near it is no overflow, whatever the plan
+		   AND s.expires_on <= @extschema@.date_add_clamped(as_of, h.days)
 		   AND s.starts_on <= as_of
 	)
 	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
@@ -605,6 +969,45 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	   -- operators and readers see every notice, a partner its customers'
 	   AND ((SELECT @extschema@.caller_reads_all()) OR c.tenant_id IN (SELECT @extschema@.partner_tenants()))
 $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
+RETURNS SETOF @extschema@.renewal_notice
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	n @extschema@.renewal_notice;
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day the notices are sent on, such as current_date.';
+	END IF;
+	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
+	-- this one neither records nor announces it again
+	FOR n IN
+		INSERT INTO @extschema@.renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id,
+		                                        days_before, sent_on)
+		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
+		  FROM @extschema@.renewal_notices_due(as_of) AS d
+		  -- the term must still be the one the notice is for: a renewal
+		  -- committed meanwhile is waited for and seen (READ COMMITTED rechecks
+		  -- the locked row), so a customer who just renewed gets no reminder
+		  JOIN @extschema@.subscription s ON s.subscription_id = d.subscription_id AND s.expires_on = d.expires_on
+		 ORDER BY d.subscription_id, d.recipient
+		   FOR SHARE OF s
+		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
+		RETURNING *
+	LOOP
+		PERFORM pg_notify('por_partner_renewal_notice',
+		                  json_build_object('notice_id', n.notice_id, 'subscription_id', n.subscription_id,
+		                                    'tenant_id', n.tenant_id, 'recipient', n.recipient,
+		                                    'partner_id', n.partner_id, 'days_before', n.days_before,
+		                                    'expires_on', n.expires_on, 'sent_on', n.sent_on)::text);
+		RETURN NEXT n;
+	END LOOP;
+END $$;
 
 CREATE OR REPLACE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
 	as_of date DEFAULT current_date)
@@ -624,6 +1027,11 @@ BEGIN
 		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
 	END IF;
 	PERFORM @extschema@.require_subscription_access(renew_subscription.subscription_id);
+	IF NOT isfinite(renew_subscription.as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_subscription.as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day of the renewal, such as current_date.';
+	END IF;
 	SELECT * INTO s FROM @extschema@.subscription su
 	 WHERE su.subscription_id = renew_subscription.subscription_id FOR UPDATE;
 	IF NOT FOUND THEN
@@ -665,56 +1073,124 @@ BEGIN
 	RETURN new_end;
 END $$;
 
+CREATE OR REPLACE FUNCTION @extschema@.renew_with_direct_billing(subscription_id bigint, as_of date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	term interval;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(renew_with_direct_billing.subscription_id, renew_with_direct_billing.as_of) > 0 THEN
+		PERFORM @extschema@.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(renew_with_direct_billing.as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(renew_with_direct_billing.as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_with_direct_billing.as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day the direct subscription starts, such as current_date.';
+	END IF;
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = renew_with_direct_billing.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', renew_with_direct_billing.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF @extschema@.subscription_phase(s.expires_on, renew_with_direct_billing.as_of) = 'deprovisioned' THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_with_direct_billing.as_of),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	IF renew_with_direct_billing.as_of < s.starts_on THEN
+		RAISE EXCEPTION 'as_of % is before the current term of subscription % began', renew_with_direct_billing.as_of,
+				s.subscription_id
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('The term began on %s; the old term ends on as_of, so it cannot be earlier.', s.starts_on),
+			      HINT = format('Pass a day on or after %s, such as current_date.', s.starts_on);
+	END IF;
+	IF s.expires_on - renew_with_direct_billing.as_of > 7 THEN
+		RAISE WARNING 'subscription % had % days left; they are lost', s.subscription_id,
+				s.expires_on - renew_with_direct_billing.as_of
+			USING DETAIL = 'A renewal through direct billing starts a new subscription at once (rule R4).',
+			      HINT = 'Renew through direct billing just before the subscription expires.';
+	END IF;
+	SELECT sk.term INTO term FROM @extschema@.sku sk WHERE sk.sku_code = s.sku_code;
+	-- the old term ends that day; the new subscription starts at once (R4)
+	IF s.expires_on > renew_with_direct_billing.as_of THEN
+		UPDATE @extschema@.subscription su SET expires_on = renew_with_direct_billing.as_of,
+		       starts_on = least(su.starts_on, renew_with_direct_billing.as_of - 1)
+		 WHERE su.subscription_id = s.subscription_id;
+	END IF;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record)
+	VALUES (s.tenant_id, s.sku_code, s.seats, 'direct', renew_with_direct_billing.as_of,
+	        (renew_with_direct_billing.as_of + term)::date, s.partner_of_record)
+	RETURNING subscription_id INTO new_subscription;
+	-- the same licensed users (the admin may already hold one, from rule C3)
+	INSERT INTO @extschema@.license (subscription_id, user_id)
+	SELECT new_subscription, l.user_id FROM @extschema@.license l
+	 WHERE l.subscription_id = s.subscription_id
+	ON CONFLICT DO NOTHING;
+	RETURN new_subscription;
+END $$;
+
+CREATE OR REPLACE FUNCTION @extschema@.purge_deprovisioned(as_of date DEFAULT current_date)
+RETURNS int
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	subs bigint[];
+	tenants bigint[];
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day to purge as of, such as current_date.';
+	END IF;
+	-- subscriptions past day 120 at as_of that still hold data: licenses, or
+	-- users of a tenant left with no subscription inside 120 days
+	SELECT coalesce(array_agg(s.subscription_id), '{}'), coalesce(array_agg(DISTINCT s.tenant_id), '{}')
+	  INTO subs, tenants
+	  FROM @extschema@.subscription s
+	 WHERE s.expires_on <= as_of - 120
+	   AND (s.licensed_users > 0
+	        OR (EXISTS (SELECT 1 FROM @extschema@.tenant_user u WHERE u.tenant_id = s.tenant_id)
+	            AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
+	                             WHERE o.tenant_id = s.tenant_id AND o.expires_on > as_of - 120)));
+	DELETE FROM @extschema@.license l WHERE l.subscription_id = ANY (subs);
+	DELETE FROM @extschema@.tenant_user u
+	 WHERE u.tenant_id = ANY (tenants)
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
+	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > as_of - 120);
+	RETURN cardinality(subs);
+END $$;
+
 CREATE OR REPLACE FUNCTION @extschema@.expiring_subscriptions(within_days int, as_of date DEFAULT current_date)
 RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
                organization_name text, sku_code text, seats int, billing text, expires_on date,
                days_left int, phase @extschema@.subscription_phase)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	-- a window longer than all dates span is refused, whatever the plan (a
+	-- statement of its own, so that it runs before any row is read)
+	SELECT CASE WHEN within_days NOT BETWEEN -2147483493 AND 2147483493
+	            THEN @extschema@.require_window_days(within_days) END;
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
 	  FROM @extschema@.subscription s
 	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
 	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
-	 WHERE s.expires_on > as_of AND s.expires_on <= as_of + within_days
+	 WHERE s.expires_on > as_of
+	   -- held to the last date: as_of near it is no overflow, whatever the plan
+	   AND s.expires_on <= @extschema@.date_add_clamped(as_of, within_days)
 	   -- operators and readers see every partner's list, a partner its own
 	   AND ((SELECT @extschema@.caller_reads_all()) OR p.partner_id = (SELECT @extschema@.caller_partner_id()))
 	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
 $$;
-
-CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
-RETURNS SETOF @extschema@.renewal_notice
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-DECLARE
-	n @extschema@.renewal_notice;
-BEGIN
-	IF as_of IS NULL THEN
-		PERFORM @extschema@.require_arg(as_of, 'as_of');
-	END IF;
-	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
-	-- this one neither records nor announces it again
-	FOR n IN
-		INSERT INTO @extschema@.renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id,
-		                                        days_before, sent_on)
-		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
-		  FROM @extschema@.renewal_notices_due(as_of) AS d
-		  -- the term must still be the one the notice is for: a renewal
-		  -- committed meanwhile is waited for and seen (READ COMMITTED rechecks
-		  -- the locked row), so a customer who just renewed gets no reminder
-		  JOIN @extschema@.subscription s ON s.subscription_id = d.subscription_id AND s.expires_on = d.expires_on
-		 ORDER BY d.subscription_id, d.recipient
-		   FOR SHARE OF s
-		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
-		RETURNING *
-	LOOP
-		PERFORM pg_notify('por_partner_renewal_notice',
-		                  json_build_object('notice_id', n.notice_id, 'subscription_id', n.subscription_id,
-		                                    'tenant_id', n.tenant_id, 'recipient', n.recipient,
-		                                    'partner_id', n.partner_id, 'days_before', n.days_before,
-		                                    'expires_on', n.expires_on, 'sent_on', n.sent_on)::text);
-		RETURN NEXT n;
-	END LOOP;
-END $$;
 
 CREATE OR REPLACE VIEW @extschema@.subscription_overview WITH (security_barrier) AS
 SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sku_code, s.seats,
