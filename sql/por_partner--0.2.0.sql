@@ -610,7 +610,7 @@ BEGIN
 		RAISE EXCEPTION 'role % is not a member of por_partner_partner', NEW.login
 			USING ERRCODE = 'check_violation',
 			      DETAIL = 'Only members of por_partner_partner act for a partner.',
-			      HINT = format('GRANT por_partner_partner TO %s; then map it.', NEW.login);
+			      HINT = format('Grant the role first: GRANT por_partner_partner TO %s;', NEW.login);
 	END IF;
 	RETURN NEW;
 END $$;
@@ -650,20 +650,32 @@ COMMENT ON FUNCTION @extschema@.caller_reads_all() IS
 CREATE FUNCTION @extschema@.partner_tenants() RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
-DECLARE
-	me bigint := @extschema@.caller_partner_id();
 BEGIN
-	IF me IS NOT NULL THEN
-		RETURN QUERY
-			SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by = me
-			UNION
-			SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id = me
-			UNION
-			SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record = me;
-	END IF;
+	RETURN QUERY SELECT @extschema@.partner_book(@extschema@.caller_partner_id());
 END $$;
 COMMENT ON FUNCTION @extschema@.partner_tenants() IS
 	'The tenants of the calling login''s partner: created by it, administered by it as delegated admin, or with it as partner of record; none for a login mapped to no partner.';
+
+-- The partner the caller acts for, for the checks below: null for operators
+-- (they pass every check), 42501 for a login mapped to no partner.
+CREATE FUNCTION @extschema@.acting_partner() RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	me bigint;
+BEGIN
+	IF @extschema@.caller_is_operator() THEN
+		RETURN NULL;
+	END IF;
+	me := @extschema@.caller_partner_id();
+	IF me IS NULL THEN
+		RAISE EXCEPTION 'role % does not act for any partner', @extschema@.caller()
+			USING ERRCODE = 'insufficient_privilege',
+			      HINT = 'An operator maps a login to its partner in por_partner.partner_login.';
+	END IF;
+	RETURN me;
+END $$;
+COMMENT ON FUNCTION @extschema@.acting_partner() IS
+	'Internal: the partner the calling login acts for; null for operators; 42501 for a login mapped to no partner.';
 
 -- The checks of the functions partners call.  Those functions run as
 -- SECURITY DEFINER (a partner's login has no write privilege on the tables),
@@ -673,18 +685,9 @@ COMMENT ON FUNCTION @extschema@.partner_tenants() IS
 CREATE FUNCTION @extschema@.require_acting_partner(partner_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	me bigint;
+	me bigint := @extschema@.acting_partner();
 BEGIN
-	IF @extschema@.caller_is_operator() THEN
-		RETURN;
-	END IF;
-	me := @extschema@.caller_partner_id();
-	IF me IS NULL THEN
-		RAISE EXCEPTION 'role % does not act for any partner', @extschema@.caller()
-			USING ERRCODE = 'insufficient_privilege',
-			      HINT = 'An operator maps a login to its partner in por_partner.partner_login.';
-	END IF;
-	IF me IS DISTINCT FROM require_acting_partner.partner_id THEN
+	IF me IS NOT NULL AND me IS DISTINCT FROM require_acting_partner.partner_id THEN
 		RAISE EXCEPTION 'role % acts for partner %, not for partner %', @extschema@.caller(), me,
 				require_acting_partner.partner_id
 			USING ERRCODE = 'insufficient_privilege',
@@ -699,14 +702,10 @@ CREATE FUNCTION @extschema@.require_tenant_access(tenant_id bigint, what text DE
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	me bigint;
+	me bigint := @extschema@.acting_partner();
 BEGIN
-	IF @extschema@.caller_is_operator() THEN
-		RETURN;
-	END IF;
-	me := @extschema@.caller_partner_id();
 	IF me IS NULL THEN
-		PERFORM @extschema@.require_acting_partner(NULL);
+		RETURN;
 	END IF;
 	IF NOT (EXISTS (SELECT 1 FROM @extschema@.tenant t
 	                 WHERE t.tenant_id = require_tenant_access.tenant_id AND t.created_by = me)
@@ -741,14 +740,10 @@ CREATE FUNCTION @extschema@.require_partner_user_access(partner_user_id bigint) 
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	me bigint;
+	me bigint := @extschema@.acting_partner();
 BEGIN
-	IF @extschema@.caller_is_operator() THEN
-		RETURN;
-	END IF;
-	me := @extschema@.caller_partner_id();
 	IF me IS NULL THEN
-		PERFORM @extschema@.require_acting_partner(NULL);
+		RETURN;
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.partner_user u
 	                WHERE u.partner_user_id = require_partner_user_access.partner_user_id AND u.partner_id = me) THEN
@@ -763,14 +758,10 @@ COMMENT ON FUNCTION @extschema@.require_partner_user_access(bigint) IS
 CREATE FUNCTION @extschema@.require_own_keys(owners bigint[]) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	me bigint;
+	me bigint := @extschema@.acting_partner();
 BEGIN
-	IF @extschema@.caller_is_operator() THEN
-		RETURN;
-	END IF;
-	me := @extschema@.caller_partner_id();
 	IF me IS NULL THEN
-		PERFORM @extschema@.require_acting_partner(NULL);
+		RETURN;
 	END IF;
 	IF owners IS DISTINCT FROM ARRAY[me] THEN
 		RAISE EXCEPTION 'the product keys include cards partner % did not buy', me
@@ -1217,8 +1208,9 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Pass the name of the customer''s organization.';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.country c
-	                WHERE c.code::text = upper(rtrim(require_tenant_values.country_code, ' '))) THEN
+	-- whether the code exists is tenant_check's; a value of another length
+	-- would fail the char(2) cast (22001) before that trigger sees it
+	IF length(rtrim(require_tenant_values.country_code, ' ')) <> 2 THEN
 		RAISE EXCEPTION 'country "%" does not exist', upper(left(require_tenant_values.country_code, 100))
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
@@ -1226,7 +1218,7 @@ BEGIN
 	PERFORM @extschema@.require_email(admin_email, 'admin_email');
 END $$;
 COMMENT ON FUNCTION @extschema@.require_tenant_values(text, text, text) IS
-	'Internal: raises 22023 for a blank organization name or a malformed admin e-mail, 23503 for an unknown country code.';
+	'Internal: raises 22023 for a blank organization name or a malformed admin e-mail, 23503 for a country code that is not two letters long (tenant_check finds whether it exists).';
 
 -- A day plus a number of days, held to the dates PostgreSQL represents
 -- (4714-11-24 BC to 5874897-12-31) instead of overflowing; infinite days stay
@@ -2304,17 +2296,22 @@ COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text)
 
 -- The partner's customers: tenants it created, administers as delegated admin
 -- or is partner of record for.
+CREATE FUNCTION @extschema@.partner_book(partner_id bigint) RETURNS SETOF bigint
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+	SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by OPERATOR(pg_catalog.=) $1
+	UNION
+	SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id OPERATOR(pg_catalog.=) $1
+	UNION
+	SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record OPERATOR(pg_catalog.=) $1
+$$;
+COMMENT ON FUNCTION @extschema@.partner_book(bigint) IS
+	'Internal: a partner''s customers, the tenants it created, administers as delegated admin or is partner of record for (rule A3; row-level security through partner_tenants()).';
+
 CREATE FUNCTION @extschema@.partner_customer_count(partner_id bigint) RETURNS bigint
 LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	PERFORM @extschema@.require_acting_partner($1);
-	RETURN (SELECT count(*) FROM (
-		SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by = $1
-		UNION
-		SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id = $1
-		UNION
-		SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record = $1
-	) AS c);
+	RETURN (SELECT count(*) FROM @extschema@.partner_book($1));
 END $$;
 COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
 	'The number of a partner''s customers: tenants it created, administers as delegated admin or is partner of record for.';
@@ -2382,7 +2379,7 @@ COMMENT ON FUNCTION @extschema@.partner_can(bigint, bigint, text) IS
 
 REVOKE ALL ON FUNCTION
 	@extschema@.delegated_admin_offer_check(), @extschema@.delegated_admin_check(),
-	@extschema@.delegated_admin_removed(),
+	@extschema@.delegated_admin_removed(), @extschema@.partner_book(bigint),
 	@extschema@.partner_flags_changed(), @extschema@.subscription_por_check(),
 	@extschema@.advisor_offer_check(), @extschema@.partner_contact_check(),
 	@extschema@.contact_edit_begin(bigint),
@@ -2984,7 +2981,7 @@ TO por_partner_reader;
 
 -- nobody else: the internal helpers, and what reads every partner's book
 REVOKE ALL ON FUNCTION
-	@extschema@.partner_login_check(), @extschema@.audit_row(),
+	@extschema@.partner_login_check(), @extschema@.audit_row(), @extschema@.acting_partner(),
 	@extschema@.require_acting_partner(bigint), @extschema@.require_tenant_access(bigint, text),
 	@extschema@.require_subscription_access(bigint), @extschema@.require_partner_user_access(bigint),
 	@extschema@.require_own_keys(bigint[]),

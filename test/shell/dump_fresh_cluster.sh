@@ -93,20 +93,7 @@ trap 'exit 130' INT TERM
 
 # --- helpers ----------------------------------------------------------------
 
-N=0
-FAILED=0
-ok() {		# condition-status description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $N - $2"
-	else
-		echo "not ok $N - $2"
-		FAILED=$((FAILED + 1))
-	fi
-}
-skip() { N=$((N + 1)); echo "ok $N - $1 # SKIP $2"; }
-diag() { sed 's/^/# /'; }
-finish() { echo "1..$N"; [ "$FAILED" -eq 0 ]; exit; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 bail() {	# description file: a failed step the rest depends on
 	ok 1 "$1"
 	[ -s "$2" ] && head -n 40 "$2" | diag

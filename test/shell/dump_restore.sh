@@ -38,18 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-N=0
-FAILED=0
-ok() {		# condition-status description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $N - $2"
-	else
-		echo "not ok $N - $2"
-		FAILED=$((FAILED + 1))
-	fi
-}
-diag() { sed 's/^/# /'; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 
 q() {		# db sql: one value, unaligned, errors to stderr
 	"$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"

@@ -51,23 +51,7 @@ EXT=por_partner
 BIN=$PGBIN
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/por_partner_upgrade.XXXXXX")
 
-N=0
-FAILED=0
-ok() {		# condition-status description
-	N=$((N + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $N - $2"
-	else
-		echo "not ok $N - $2"
-		FAILED=$((FAILED + 1))
-	fi
-}
-diag() { sed 's/^/# /'; }
-finish() {
-	echo "1..$N"
-	[ "$FAILED" -eq 0 ]
-	exit
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
 cleanup() {
 	cluster_stop
 	rm -rf "$TMP"
