@@ -4,11 +4,22 @@
 # (scripts/deps.sh) and then call this Makefile again.
 
 EXTENSION  = por_partner
-EXTVERSION = $(shell sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' META.json | head -n 1)
+# the version is written once, as default_version in the control file
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
 MODULE_big = por_partner
 OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o src/phase.o src/caller.o
-DATA       = $(wildcard sql/por_partner--*.sql)
+# The install script of EXTVERSION and the update scripts to it are built
+# from sql/ (scripts/build_sql.sh, doc/architecture.md); the scripts of
+# released versions are installed as they were released, from sql/frozen/,
+# except those of EXTVERSION, which the built ones replace (the frozen ones
+# serve only the comparison of test/shell/built_vs_frozen.sh).
+SQL_SOURCES   = $(sort $(wildcard sql/[0-9][0-9]_*/*.sql))
+SQL_UPDATES   = $(wildcard sql/updates/*--$(EXTVERSION).sql)
+DATA_built    = build/$(EXTENSION)--$(EXTVERSION).sql \
+                $(patsubst sql/updates/%.sql,build/$(EXTENSION)--%.sql,$(SQL_UPDATES))
+DATA          = $(filter-out $(addprefix sql/frozen/,$(notdir $(DATA_built))), \
+                  $(wildcard sql/frozen/$(EXTENSION)--*.sql))
 DOCS       = README.md
 
 # pg_regress: sql/NAME.sql and expected/NAME.out; isolation specs under test/
@@ -21,6 +32,11 @@ PG_CFLAGS   = -Wextra -Wno-unused-parameter
 
 EXTRA_CLEAN = build results regression.diffs regression.out output_iso
 
+# make installcheck: every suite that needs only a running server (PGHOST,
+# PGPORT, PGUSER): pg_regress, the isolation specs and the pgTAP suites, as
+# the targets below (PGXS's own installcheck would run only the first two)
+NO_INSTALLCHECK = 1
+
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
@@ -30,7 +46,29 @@ all:
 	@echo "PostgreSQL's build files (PGXS) are missing: run 'make deps' first." >&2; exit 1
 endif
 
-.PHONY: deps test demo bench fuzz build-install loadtest
+.PHONY: deps test demo bench fuzz build-install loadtest lint \
+	installcheck installcheck-regress installcheck-isolation installcheck-pgtap
+
+installcheck: installcheck-regress installcheck-isolation installcheck-pgtap
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+installcheck-pgtap:
+	@test/pgtap.sh
+
+# plpgsql_check over every PL/pgSQL function of the installed extension,
+# against a running server, as installcheck (test/lint.sh)
+lint:
+	@test/lint.sh
+
+build/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) scripts/build_sql.sh $(EXTENSION).control
+	@mkdir -p build
+	scripts/build_sql.sh install $(EXTVERSION) >$@.tmp && mv $@.tmp $@
+
+build/$(EXTENSION)--%--$(EXTVERSION).sql: sql/updates/%--$(EXTVERSION).sql $(SQL_SOURCES) scripts/build_sql.sh
+	@mkdir -p build
+	scripts/build_sql.sh update $* $(EXTVERSION) >$@.tmp && mv $@.tmp $@
 
 deps:
 	@scripts/deps.sh

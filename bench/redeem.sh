@@ -24,75 +24,7 @@ chmod 777 "$WORK"
 cluster_start "shared_buffers = '1GB'" "max_wal_size = '4GB'" "checkpoint_timeout = '30min'" \
 	"max_parallel_workers_per_gather = 0"
 createdb bench
-psql -Xq -d bench -v ON_ERROR_STOP=1 -v cards="$CARDS" -v tenants="$TENANTS" <<'SQL'
-CREATE EXTENSION por_partner;
-SET search_path = por_partner, public;
-SET synchronous_commit = off;
-
--- 100 partners, resellers and advisors; keys from md5 mapped onto 16 symbols
-INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
-SELECT (1000000 + i)::text, 'Partner ' || i, true, true, true FROM generate_series(1, 100) AS i;
-CREATE FUNCTION pg_temp.bench_key(i bigint) RETURNS text LANGUAGE sql IMMUTABLE AS
-$$ SELECT left(translate(md5(i::text), '0123456789abcdef', 'BCDFGHJKMPQRTVWX'), 25) $$;
-
-INSERT INTO key_card (product_key, sku_code, licenses, partner_id, purchased_on)
-SELECT pg_temp.bench_key(i)::product_key, 'O365_SMALL_BUSINESS', 1, 1 + i % 100, date '2026-01-01'
-  FROM generate_series(1, :cards) AS i;
-
--- the plain baseline: the same tables and keys, no rule triggers or checks
-CREATE SCHEMA plain;
-CREATE TABLE plain.tenant (tenant_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	organization_name text NOT NULL, country_code char(2) NOT NULL REFERENCES por_partner.country,
-	agreement text, created_by bigint REFERENCES por_partner.partner, created_at timestamptz NOT NULL DEFAULT now(),
-	admin_first_name text, admin_last_name text, admin_email text);
-CREATE TABLE plain.tenant_user (user_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	tenant_id bigint NOT NULL REFERENCES plain.tenant, first_name text, last_name text, email text NOT NULL,
-	admin_role text);
-CREATE UNIQUE INDEX ON plain.tenant_user (tenant_id, lower(email));
-CREATE TABLE plain.subscription (subscription_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	tenant_id bigint NOT NULL REFERENCES plain.tenant, sku_code text NOT NULL REFERENCES por_partner.sku,
-	seats int NOT NULL, licensed_users int NOT NULL DEFAULT 0, billing text NOT NULL, starts_on date NOT NULL,
-	expires_on date NOT NULL, partner_of_record bigint, agreement text, created_at timestamptz NOT NULL DEFAULT now());
-CREATE INDEX ON plain.subscription (tenant_id);
-CREATE TABLE plain.license (subscription_id bigint REFERENCES plain.subscription, user_id bigint REFERENCES plain.tenant_user,
-	tenant_id bigint, assigned_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (subscription_id, user_id));
-CREATE INDEX ON plain.license (user_id);
-CREATE TABLE plain.key_card (product_key por_partner.product_key PRIMARY KEY, sku_code text NOT NULL,
-	licenses int NOT NULL, partner_id bigint NOT NULL, purchased_on date, redeemed_at timestamptz,
-	subscription_id bigint REFERENCES plain.subscription, redeemed_as text);
-CREATE INDEX ON plain.key_card (subscription_id);
-INSERT INTO plain.key_card SELECT product_key, sku_code, licenses, partner_id, purchased_on FROM key_card;
-
-CREATE FUNCTION plain.create_customer_subscription(p_partner bigint, p_key por_partner.product_key,
-	p_org text, p_country text, p_first text, p_last text, p_email text) RETURNS bigint
-LANGUAGE sql SET search_path = pg_catalog, por_partner, pg_temp AS $$
-	WITH card AS (SELECT sku_code, licenses FROM plain.key_card WHERE product_key = p_key FOR UPDATE),
-	t AS (INSERT INTO plain.tenant (organization_name, country_code, agreement, created_by,
-	                                admin_first_name, admin_last_name, admin_email)
-	      SELECT p_org, p_country, 'Microsoft Online Subscription Agreement', p_partner, p_first, p_last, p_email
-	      RETURNING tenant_id),
-	u AS (INSERT INTO plain.tenant_user (tenant_id, first_name, last_name, email, admin_role)
-	      SELECT tenant_id, p_first, p_last, p_email, 'global_admin' FROM t RETURNING user_id, tenant_id),
-	s AS (INSERT INTO plain.subscription (tenant_id, sku_code, seats, licensed_users, billing, starts_on, expires_on, agreement)
-	      SELECT t.tenant_id, card.sku_code, card.licenses, 1, 'product_key', current_date,
-	             (current_date + interval '1 year')::date, 'Microsoft Online Subscription Agreement'
-	        FROM t, card RETURNING subscription_id, tenant_id),
-	l AS (INSERT INTO plain.license (subscription_id, user_id, tenant_id)
-	      SELECT s.subscription_id, u.user_id, u.tenant_id FROM s, u RETURNING subscription_id),
-	k AS (UPDATE plain.key_card SET redeemed_at = now(), subscription_id = (SELECT subscription_id FROM s),
-	             redeemed_as = 'activate' WHERE product_key = p_key RETURNING 1)
-	SELECT subscription_id FROM l, (SELECT count(*) FROM k) AS kk
-$$;
-
--- the keys each side redeems, in order: a queue per side, taken by nextval
-CREATE TABLE public.queue_rules (id bigint PRIMARY KEY, partner_id bigint, product_key por_partner.product_key);
-CREATE TABLE public.queue_plain (id bigint PRIMARY KEY, partner_id bigint, product_key por_partner.product_key);
-INSERT INTO public.queue_rules SELECT row_number() OVER (), partner_id, product_key
-  FROM (SELECT partner_id, product_key FROM key_card ORDER BY md5(product_key::text)) AS k;
-INSERT INTO public.queue_plain SELECT id, partner_id, product_key FROM public.queue_rules;
-CREATE SEQUENCE public.next_rules;
-CREATE SEQUENCE public.next_plain;
-SQL
+psql -Xq -d bench -v ON_ERROR_STOP=1 -v cards="$CARDS" -v tenants="$TENANTS" -f bench/redeem_setup.sql
 
 # 100,000 tenants on each side, through each side's own function
 psql -Xq -d bench -v ON_ERROR_STOP=1 -v tenants="$TENANTS" <<'SQL'

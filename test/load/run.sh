@@ -244,9 +244,9 @@ phase() {	# load | crash
 echo "# por_partner load test: phases $LOAD_PHASES, LOAD_SECONDS=$LOAD_SECONDS, $LOAD_CLIENTS clients, pool $LOAD_POOL cards"
 # the extension is installed system-wide: say so when what is installed is not
 # this tree's install script (someone else installed another build)
-VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' META.json | head -n 1)
+VERSION=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" por_partner.control)
 INSTALLED="$("$PGBIN/pg_config" --sharedir)/extension/por_partner--$VERSION.sql"
-installed_is_ours() { cmp -s "sql/por_partner--$VERSION.sql" "$INSTALLED"; }
+installed_is_ours() { cmp -s "build/por_partner--$VERSION.sql" "$INSTALLED"; }
 installed_is_ours || echo "# WARNING: the installed por_partner--$VERSION.sql is not this tree's (run make build-install); waiting for it"
 [ ! -e por_partner.so ] || cmp -s por_partner.so "$("$PGBIN/pg_config" --pkglibdir)/por_partner.so" ||
 	echo "# note: the installed por_partner.so is not this tree's build"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION por_partner UPDATE gives the schema of a fresh install and
-# keeps the data (issue 6: every release ships sql/por_partner--OLD--NEW.sql).
+# keeps the data (every release ships an update script por_partner--OLD--NEW.sql).
 #
 # The versions come from the installed files: the new version is the control
 # file's default_version, and every older version with a full script
@@ -51,163 +51,25 @@ EXT=por_partner
 BIN=$PGBIN
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/por_partner_upgrade.XXXXXX")
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib/tap.sh"
+. "$HERE/lib/tap.sh"
+. "$HERE/lib/schema.sh"
 cleanup() {
 	cluster_stop
 	rm -rf "$TMP"
 }
 
-q() {		# db sql: the rows, unaligned, tab-separated; errors to stderr
-	"$BIN/psql" -X -q -A -t -F $'\t' -v ON_ERROR_STOP=1 -d "$1" -c "$2"
-}
 sqlstate() {	# db sql: the SQLSTATE of the error it raises, or "none"
 	local out
 	out=$("$BIN/psql" -X -q -A -t -v VERBOSITY=sqlstate -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>&1)
 	sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\)$/\1/p' <<<"$out" | head -n 1 | grep . || echo none
 }
-showdiff() {	# label-a file-a label-b file-b: a unified diff as "# " lines
-	local lines
-	diff -u --label "$1" --label "$3" "$2" "$4" >"$TMP/diff.out"
-	lines=$(wc -l <"$TMP/diff.out")
-	head -n 300 "$TMP/diff.out" | diag
-	[ "$lines" -le 300 ] || echo "# ... $((lines - 300)) more lines of diff"
-}
 
-# --- the schema, as compared ------------------------------------------------
-
-# pg_dump --schema-only --binary-upgrade, without what differs between two
-# databases of the same schema: OIDs, relfilenodes, relfrozenxid, attribute
-# versions, missing values of fast defaults, the physical traces of dropped
-# columns, the sequences' values (compared with the data), the session's
-# \restrict key; GRANT lines in a row are sorted (their order is the order of
-# the GRANT statements, not part of the result).  The record_init_privs lines
-# stay: they mark the initial privileges.
-schema_dump() {	# db
-	"$BIN/pg_dump" --schema-only --binary-upgrade -d "$1" | perl -e '
-		local $/; my $d = <STDIN>;
-		$d =~ s/^\\(un)?restrict .*\n//mg;
-		$d =~ s/^-- Dumped (from|by) .*\n//mg;
-		$d =~ s/^-- For binary upgrade, .*\n//mg;
-		$d =~ s/^-- set missing value\.\n//mg;
-		$d =~ s/^SELECT pg_catalog\.binary_upgrade_(?!set_record_init_privs).*\n//mg;
-		$d =~ s/^SELECT pg_catalog\.setval\(.*\n//mg;
-		$d =~ s/^UPDATE pg_catalog\.pg_class\nSET relfrozenxid = .*\nWHERE oid = .*;\n//mg;
-		$d =~ s/^UPDATE pg_catalog\.pg_attribute\nSET attlen = .*\nWHERE attname = .*\n  AND attrelid = .*;\nALTER TABLE ONLY .* DROP COLUMN "\.{8}pg\.dropped\.\d+\.{8}";\n//mg;
-		$d =~ s/,\n(    "\.{8}pg\.dropped\.\d+\.{8}" .*\n)+\);/\n);/mg;
-		$d =~ s/^    "\.{8}pg\.dropped\.\d+\.{8}" .*\n//mg;
-		$d =~ s/((?:^GRANT .*\n){2,})/join("", sort split(m{(?<=\n)}, $1))/mge;
-		$d =~ s/\n{3,}/\n\n/g;
-		print $d;'
-	return "${PIPESTATUS[0]}"
-}
-
-# the catalogs, for what the dump hides (OIDs) or does not dump
-CATALOG_SQL=$(cat <<'SQL'
-WITH ext AS (SELECT e.* FROM pg_extension e WHERE e.extname = 'por_partner'),
-member AS (
-	SELECT d.classid, d.objid, d.objsubid FROM pg_depend d, ext
-	 WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
-),
-rel AS (
-	SELECT c.* FROM pg_class c
-	 WHERE c.oid IN (SELECT objid FROM member WHERE classid = 'pg_class'::regclass)
-	    OR c.reltype IN (SELECT objid FROM member WHERE classid = 'pg_type'::regclass)
-)
-SELECT line FROM (
-	SELECT format('extension %s %s, schema %s, owner %s, relocatable %s', ext.extname, ext.extversion,
-	              ext.extnamespace::regnamespace, ext.extowner::regrole, ext.extrelocatable) AS line
-	  FROM ext
-	UNION ALL
-	SELECT format('extension requires %s', r.extname)
-	  FROM ext JOIN pg_depend d ON d.classid = 'pg_extension'::regclass AND d.objid = ext.oid
-	  JOIN pg_extension r ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = r.oid
-	UNION ALL
-	SELECT format('extension config table %s: %s', c.rel::regclass, coalesce(nullif(c.cond, ''), '(all rows)'))
-	  FROM ext, unnest(ext.extconfig, ext.extcondition) AS c (rel, cond)
-	UNION ALL
-	SELECT 'member ' || pg_describe_object(m.classid, m.objid, m.objsubid) FROM member m
-	UNION ALL
-	SELECT format('initial privileges (%s) of %s: %s', p.privtype, pg_describe_object(p.classoid, p.objoid, p.objsubid),
-	              (SELECT string_agg(a::text, ' ' ORDER BY a::text) FROM unnest(p.initprivs) a))
-	  FROM pg_init_privs p WHERE p.privtype = 'e'
-	UNION ALL
-	SELECT format('column %s #%s %I %s%s%s%s%s%s%s', c.oid::regclass,
-	              lpad((row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum))::text, 3, '0'), a.attname,
-	              format_type(a.atttypid, a.atttypmod),
-	              CASE WHEN a.attcollation <> t.typcollation THEN ' collate ' || a.attcollation::regcollation END,
-	              CASE WHEN a.attnotnull THEN ' not null' END,
-	              ' default ' || pg_get_expr(ad.adbin, ad.adrelid),
-	              CASE a.attidentity WHEN 'a' THEN ' generated always as identity'
-	                                 WHEN 'd' THEN ' generated by default as identity' END,
-	              CASE a.attgenerated WHEN 's' THEN ' generated always stored' END,
-	              ' acl ' || (SELECT string_agg(x::text, ' ' ORDER BY x::text) FROM unnest(a.attacl) x))
-	  FROM rel c
-	  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-	  JOIN pg_type t ON t.oid = a.atttypid
-	  LEFT JOIN pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
-	UNION ALL
-	SELECT format('relation %s kind %s, owner %s, row level security %s, forced %s, options %s, acl %s',
-	              c.oid::regclass, c.relkind, c.relowner::regrole, c.relrowsecurity, c.relforcerowsecurity,
-	              coalesce(array_to_string(c.reloptions, ' '), '-'),
-	              coalesce((SELECT string_agg(x::text, ' ' ORDER BY x::text) FROM unnest(c.relacl) x), 'default'))
-	  FROM rel c
-	UNION ALL
-	SELECT format('enum %s: %s', t.oid::regtype, string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder))
-	  FROM member m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
-	  JOIN pg_enum e ON e.enumtypid = t.oid
-	 GROUP BY t.oid
-	UNION ALL
-	SELECT format('policy %I on %s: %s for %s to %s using (%s) with check (%s)', p.polname, p.polrelid::regclass,
-	              CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END, p.polcmd,
-	              (SELECT string_agg(CASE r WHEN 0 THEN 'public' ELSE r::regrole::text END, ', ' ORDER BY 1)
-	                 FROM unnest(p.polroles) r),
-	              pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
-	  FROM pg_policy p JOIN rel c ON c.oid = p.polrelid
-	UNION ALL
-	SELECT format('trigger %I on %s enabled %s: %s', g.tgname, g.tgrelid::regclass, g.tgenabled, pg_get_triggerdef(g.oid))
-	  FROM pg_trigger g JOIN rel c ON c.oid = g.tgrelid
-	 WHERE NOT g.tgisinternal
-	UNION ALL
-	SELECT format('database acl %s', coalesce((SELECT string_agg(x::text, ' ' ORDER BY x::text) FROM unnest(d.datacl) x), 'default'))
-	  FROM pg_database d WHERE d.datname = current_database()
-	UNION ALL
-	SELECT format('database setting for %s: %s', coalesce(s.setrole::regrole::text, 'every role'), s.setconfig)
-	  FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
-	 WHERE d.datname = current_database()
-) AS lines
-ORDER BY line COLLATE "C"
-SQL
-)
+# --- the schema, as compared: lib/schema.sh ------------------------------------
 
 # the roles of the cluster besides its superuser and the logins the fill makes
 # (upgrade_test_*): in this private cluster, the roles the extension made,
 # with everything about them
-ROLES_SQL=$(cat <<'SQL'
-WITH r AS (SELECT a.* FROM pg_authid a
-            WHERE a.rolname <> current_user AND a.rolname !~ '^pg_' AND a.rolname !~ '^upgrade_test_')
-SELECT line FROM (
-	SELECT format('role %s: superuser %s, inherit %s, createrole %s, createdb %s, login %s, replication %s, bypassrls %s, connection limit %s, valid until %s, password %s',
-	              r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin,
-	              r.rolreplication, r.rolbypassrls, r.rolconnlimit, coalesce(r.rolvaliduntil::text, '-'),
-	              CASE WHEN r.rolpassword IS NULL THEN 'none' ELSE 'set' END) AS line
-	  FROM r
-	UNION ALL
-	SELECT format('role %s: comment %L', r.rolname, shobj_description(r.oid, 'pg_authid'))
-	  FROM r WHERE shobj_description(r.oid, 'pg_authid') IS NOT NULL
-	UNION ALL
-	SELECT format('role %s: setting %s %s', r.rolname,
-	              CASE WHEN s.setdatabase = 0 THEN 'everywhere' ELSE 'in a database' END, s.setconfig)
-	  FROM r JOIN pg_db_role_setting s ON s.setrole = r.oid
-	UNION ALL
-	SELECT format('role %s is a member of %s, admin option %s, granted by %s',
-	              m.member::regrole, m.roleid::regrole, m.admin_option, m.grantor::regrole)
-	  FROM pg_auth_members m
-	 WHERE (m.member IN (SELECT oid FROM r) OR m.roleid IN (SELECT oid FROM r))
-	   AND m.member::regrole::text !~ '^upgrade_test_'
-) AS lines
-ORDER BY line COLLATE "C"
-SQL
-)
+ROLES_SQL=$(cat "$HERE/lib/roles.sql")
 
 drop_roles() {	# drops the roles made in this cluster, the fill's too (their databases are gone)
 	local r sql=
@@ -220,17 +82,7 @@ drop_roles() {	# drops the roles made in this cluster, the fill's too (their dat
 # config tables with a condition: pg_dump keeps the rows that meet it (the
 # operators'), the others are the extension's (shipped); per table, each
 # shipped row as "table  primary key  row"
-SHIPPED_SQL=$(cat <<'SQL'
-SELECT c.rel::regclass::text, x.cond,
-       coalesce((SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY array_position(k.conkey, a.attnum))
-                   FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
-                  WHERE k.conrelid = c.rel AND k.contype = 'p'), 't.*')
-  FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS c (rel, cond)
-  CROSS JOIN LATERAL (SELECT regexp_replace(c.cond, '^\s*WHERE\s+', '', 'i') AS cond) AS x
- WHERE e.extname = 'por_partner' AND c.cond <> ''
- ORDER BY 1
-SQL
-)
+SHIPPED_SQL=$(cat "$HERE/lib/config_tables.sql")
 shipped_rows() {	# db: the shipped rows of the config tables, and the keys of the operators'
 	local tab cond pk rc=0
 	while IFS=$'\t' read -r tab cond pk; do
@@ -277,191 +129,13 @@ shipped_check() {	# fresh-new created filled updated (files of shipped_rows)
 		}' | sort
 }
 
-snapshot() {	# db prefix: the schema of db into prefix.dump and prefix.catalog
-	schema_dump "$1" >"$2.dump" 2>"$2.err" &&
-		q "$1" "$CATALOG_SQL" >"$2.catalog" 2>>"$2.err"
-}
-same_schema() {	# prefix-a prefix-b: compares dumps and catalogs
-	cmp -s "$1.dump" "$2.dump" && cmp -s "$1.catalog" "$2.catalog"
-}
 
 # --- the source data, through the functions of the old version ------------
 
-# Written against 0.1.0's functions; a version that changes them keeps this
-# working or branches here on $1, the version being filled.  What later
-# versions add is filled where it exists (psql's \if), so that every table of
-# every older version gets rows.
-fill_sql() {
-	cat <<'SQL'
--- key(i): a deterministic well-formed product key (rule K1); every 5th one
--- carries the one N of newer keys
-CREATE FUNCTION pg_temp.key(i int) RETURNS por_partner.product_key
-LANGUAGE sql AS $$
-	SELECT (CASE WHEN i % 5 = 0 THEN overlay(k PLACING 'N' FROM 1 + i % 25) ELSE k END)::por_partner.product_key
-	  FROM (SELECT string_agg(substr('BCDFGHJKMPQRTVWXY2346789',
-	                   1 + get_byte(decode(md5('upgrade-' || i || '-' || j), 'hex'), 0) % 24, 1), '' ORDER BY j)
-	          FROM generate_series(1, 25) AS j) AS s (k)
-$$;
-
--- partners (rules K2, A6), with text to escape
-INSERT INTO por_partner.partner (mpn_id, name, email, phone, address,
-	cloud_essentials, subscription_advisor, service_provider, reseller) VALUES
-	('5100001', 'Contoso Reseller', 'sales@contoso.example', '+1 425 555 0100',
-	 E'1 Microsoft Way\nRedmond, WA', true, true, true, true),
-	('5100002', 'O''Brien & Söhne GmbH', 'info@obrien.example', NULL,
-	 E'Hauptstraße 5\t(Hof)\n10115 Berlin \\ DE', false, true, false, true),
-	('5100003', 'Adatum Advisors', NULL, NULL, NULL, true, true, false, false);
-
--- operators' changes to the reference tables: a SKU added, a shipped SKU
--- changed, a shipped setting changed, the renewal schedule changed (a
--- shipped row moved, one added); DE closed comes last (rule C2)
-INSERT INTO por_partner.sku (sku_code, name, licenses_per_key, term, agreement)
-VALUES ('O365_BUSINESS_PREMIUM', 'Office 365 Business Premium', 1, interval '1 year',
-        'Microsoft Online Subscription Agreement');
-UPDATE por_partner.sku SET trial_seats = 10 WHERE sku_code = 'O365_MIDSIZE_BUSINESS';
-UPDATE por_partner.setting SET value = 'https://partners.contoso.example/invite/'
- WHERE name = 'invitation_url_base';
-UPDATE por_partner.renewal_notice_schedule SET days_before = 10 WHERE days_before = 7;
-INSERT INTO por_partner.renewal_notice_schedule (days_before) VALUES (14);
-
--- key cards (rules K2, K4): keys 1-6 and 12-15 Small Business and 7-8
--- Midsize for Contoso; 9-10 Business Premium and 11 Small Business for O'Brien
-INSERT INTO por_partner.key_card (product_key, sku_code, licenses, partner_id)
-SELECT pg_temp.key(i),
-       CASE WHEN i <= 6 OR i >= 11 THEN 'O365_SMALL_BUSINESS'
-            WHEN i <= 8 THEN 'O365_MIDSIZE_BUSINESS' ELSE 'O365_BUSINESS_PREMIUM' END,
-       CASE i WHEN 7 THEN 5 WHEN 8 THEN 3 ELSE 1 END,
-       (SELECT partner_id FROM por_partner.partner
-         WHERE mpn_id = CASE WHEN i <= 8 OR i >= 12 THEN '5100001' ELSE '5100002' END)
-  FROM generate_series(1, 15) AS i;
-
--- customers (rules K5, C1-C4)
-SELECT por_partner.create_customer_subscription(p.partner_id, ARRAY[pg_temp.key(1), pg_temp.key(2), pg_temp.key(3)],
-	'Fabrikam, Inc.', 'US', 'Ann', 'Admin', 'ann@fabrikam.example', current_date - 100)
-  FROM por_partner.partner p WHERE p.mpn_id = '5100001';
-SELECT por_partner.create_customer_subscription(p.partner_id, ARRAY[pg_temp.key(7)],
-	'Müller Maschinenbau GmbH', 'de', 'Jörg', 'Müller', 'Joerg.Mueller@mueller.example')
-  FROM por_partner.partner p WHERE p.mpn_id = '5100001';
-SELECT por_partner.create_customer_subscription(p.partner_id, ARRAY[pg_temp.key(10), pg_temp.key(9)],
-	'Tailspin Toys', 'GB', 'Tom', 'Tail', 'tom@tailspin.example')
-  FROM por_partner.partner p WHERE p.mpn_id = '5100002';
-
--- users and licenses (rule C5), seats added with keys (rule K3); Tailspin
--- ends with every seat taken
-SELECT por_partner.add_user(t.tenant_id, 'Bob', 'Baker', 'bob@fabrikam.example', s.subscription_id),
-       por_partner.add_user(t.tenant_id, 'Cy', NULL, 'cy@fabrikam.example'),
-       por_partner.add_user(t.tenant_id, NULL, NULL, 'dee@fabrikam.example')
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Fabrikam, Inc.';
-SELECT por_partner.assign_license(s.subscription_id, u.user_id)
-  FROM por_partner.tenant_user u JOIN por_partner.subscription s USING (tenant_id)
- WHERE u.email = 'cy@fabrikam.example';
-SELECT por_partner.add_licenses(s.subscription_id, ARRAY[pg_temp.key(4)])
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Fabrikam, Inc.';
-SELECT por_partner.add_licenses(s.subscription_id, ARRAY[pg_temp.key(8)])
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Müller Maschinenbau GmbH';
-SELECT por_partner.add_user(s.tenant_id, 'User', n::text, 'user' || n || '@mueller.example', s.subscription_id)
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id),
-       generate_series(1, 6) AS n
- WHERE t.organization_name = 'Müller Maschinenbau GmbH';
-SELECT por_partner.add_user(s.tenant_id, 'Tina', 'Temp', 'tina@tailspin.example', s.subscription_id)
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Tailspin Toys';
-SELECT por_partner.remove_license(s.subscription_id, u.user_id)
-  FROM por_partner.tenant_user u JOIN por_partner.subscription s USING (tenant_id)
- WHERE u.email = 'tina@tailspin.example';
-SELECT por_partner.add_user(s.tenant_id, 'Tess', 'Tail', 'tess@tailspin.example', s.subscription_id)
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Tailspin Toys';
-
--- partner of record (rules P1, P2)
-SELECT por_partner.set_partner_of_record(s.subscription_id, '5100003')
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Fabrikam, Inc.';
-
--- partner users; company information changed by a global admin (rules A1, A2)
-INSERT INTO por_partner.partner_user (partner_id, email, display_name, company_role, customer_access)
-SELECT p.partner_id, u.email, u.display_name, u.company_role, u.customer_access
-  FROM por_partner.partner p,
-       (VALUES ('admin@contoso.example', 'Carla Admin', 'global_admin', 'full'),
-               ('helpdesk@contoso.example', 'Hal Desk', NULL, 'limited')) AS u (email, display_name, company_role, customer_access)
- WHERE p.mpn_id = '5100001';
-SELECT por_partner.update_partner_contact(u.partner_user_id, 'office@contoso.example', '+1 425 555 0199',
-       E'1 Microsoft Way\nRedmond, WA 98052')
-  FROM por_partner.partner_user u WHERE u.email = 'admin@contoso.example';
-
--- delegated admin offers (rules D2, D3): accepted, declined, pending
-SELECT por_partner.accept_delegated_admin_offer(
-       por_partner.offer_delegated_admin(p.partner_id, t.tenant_id, 'We would like to manage Microsoft 365 for you.'))
-  FROM por_partner.partner p, por_partner.tenant t
- WHERE p.mpn_id = '5100001' AND t.organization_name = 'Fabrikam, Inc.';
-SELECT por_partner.decline_delegated_admin_offer(por_partner.offer_delegated_admin(p.partner_id, t.tenant_id))
-  FROM por_partner.partner p, por_partner.tenant t
- WHERE p.mpn_id = '5100003' AND t.organization_name = 'Müller Maschinenbau GmbH';
-SELECT por_partner.offer_delegated_admin(p.partner_id, t.tenant_id, 'Hello Tailspin')
-  FROM por_partner.partner p, por_partner.tenant t
- WHERE p.mpn_id = '5100001' AND t.organization_name = 'Tailspin Toys';
-
--- a trial invitation with delegated admin, accepted (rules A4, D5); a
--- purchase offer, bought with another license count (rule A5)
-SELECT por_partner.accept_trial_invitation(
-       por_partner.create_trial_invitation(p.partner_id, 'O365_MIDSIZE_BUSINESS', true),
-       'Trial Tec', 'CA', 'Tara', 'Trial', 'tara@trialtec.example')
-  FROM por_partner.partner p WHERE p.mpn_id = '5100003';
-SELECT por_partner.accept_purchase_offer(
-       por_partner.create_purchase_offer(p.partner_id,
-           '[{"sku_code": "O365_MIDSIZE_BUSINESS", "licenses": 25}, {"sku_code": "O365_BUSINESS_PREMIUM", "licenses": 3}]', true),
-       t.tenant_id, 30)
-  FROM por_partner.partner p, por_partner.tenant t
- WHERE p.mpn_id = '5100001' AND t.organization_name = 'Müller Maschinenbau GmbH';
-
--- renewal notices (rules R1, P3, P4): 30 days before Fabrikam's expiry, to
--- the customer and its partner of record; 30 days before the year of the
--- others ends; then Fabrikam renewed with keys 12-15 (R3)
-SELECT count(*) FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id),
-       por_partner.send_renewal_notices(s.expires_on - 30)
- WHERE t.organization_name = 'Fabrikam, Inc.';
-SELECT count(*) FROM por_partner.send_renewal_notices((current_date + interval '1 year')::date - 30);
-SELECT por_partner.renew_subscription(s.subscription_id,
-       ARRAY[pg_temp.key(12), pg_temp.key(13), pg_temp.key(14), pg_temp.key(15)], s.expires_on - 5)
-  FROM por_partner.tenant t JOIN por_partner.subscription s USING (tenant_id)
- WHERE t.organization_name = 'Fabrikam, Inc.';
-
--- no more service in DE (rule C2)
-UPDATE por_partner.country SET service_available = false WHERE code = 'DE';
-
--- since 0.2.0: a login acting for Contoso (partner_login); the audit trail
--- (audit_log) fills itself
-SELECT to_regclass('por_partner.partner_login') IS NOT NULL AS has_partner_login \gset
-\if :has_partner_login
-DO $$
-BEGIN
-	IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'upgrade_test_contoso') THEN
-		CREATE ROLE upgrade_test_contoso LOGIN;
-	END IF;
-END $$;
-GRANT por_partner_partner TO upgrade_test_contoso;
-INSERT INTO por_partner.partner_login (login, partner_id)
-SELECT 'upgrade_test_contoso'::regrole, partner_id FROM por_partner.partner WHERE mpn_id = '5100001';
-\endif
-SQL
-}
+# the source data: test/fixtures/book.sql, through the functions of the old version
 
 # tables of the extension: name, columns in order, the rows pg_dump keeps
-TABLES_SQL=$(cat <<'SQL'
-SELECT c.oid::regclass::text,
-       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
-         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-       coalesce((SELECT x.cond FROM unnest(e.extconfig, e.extcondition) AS x (rel, cond) WHERE x.rel = c.oid), '')
-  FROM pg_extension e
-  JOIN pg_depend d ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid AND d.deptype = 'e'
-  JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid AND c.relkind IN ('r', 'p')
- WHERE e.extname = 'por_partner'
- ORDER BY 1
-SQL
-)
+TABLES_SQL=$(cat "$HERE/lib/tables.sql")
 signature() {	# db table columns condition: "rows md5" over those rows, ordered
 	q "$1" "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\")), '-')
 	          FROM (SELECT ROW($3)::text AS r FROM $2 $4) AS t"
@@ -504,8 +178,9 @@ mapfile -t OLDER < <(
 # the installed files must be the repository's, or this tests something else
 if [ -d "$REPO/sql" ] && [ -f "$REPO/$EXT.control" ]; then
 	bad=
-	for f in "$REPO/sql/$EXT"--*.sql; do
-		cmp -s "$f" "$EXTDIR/${f##*/}" || bad="$bad ${f##*/}"
+	# what make install copies: the frozen scripts and the built ones
+	for f in $(make -s -C "$REPO" --no-print-directory print-DATA print-DATA_built); do
+		cmp -s "$REPO/$f" "$EXTDIR/${f##*/}" || bad="$bad ${f##*/}"
 	done
 	want=$(sed -n "s/^ *default_version *= *'\(.*\)'.*/\1/p" "$REPO/$EXT.control")
 	[ "$want" = "$NEW" ] || bad="$bad default_version($want, installed $NEW)"
@@ -550,7 +225,7 @@ for OLD in "${OLDER[@]}"; do
 	"$BIN/createdb" "$DB" 2>"$TMP/load.err" &&
 		q "$DB" "CREATE EXTENSION $EXT VERSION '$OLD'" 2>>"$TMP/load.err" &&
 		shipped_rows "$DB" >"$TMP/created.shipped" 2>>"$TMP/load.err" &&
-		fill_sql "$OLD" | "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" >/dev/null 2>>"$TMP/load.err"
+		"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" -f "$REPO/test/fixtures/book.sql" >/dev/null 2>>"$TMP/load.err"
 	rc=$?
 	mapfile -t TABLES < <(q "$DB" "$TABLES_SQL" 2>>"$TMP/load.err")
 	empty=

@@ -1,0 +1,96 @@
+/* sql/20_access/wiring.sql: roles, the operators' privileges, row-level security of partners and logins */
+
+-- Three group roles, created when missing (roles belong to the cluster, so
+-- they outlive DROP EXTENSION and are shared by its databases):
+--   por_partner_operator  runs the platform: every table and function
+--   por_partner_partner   an application acting for one partner: reads its
+--                         own rows, writes through the functions
+--   por_partner_reader    BI: the reporting views and functions, keys masked
+DO $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT * FROM (VALUES
+		('por_partner_operator', 'por_partner: runs the platform; every table and function of the extension.'),
+		('por_partner_partner', 'por_partner: an application acting for the partner its login is mapped to in por_partner.partner_login.'),
+		('por_partner_reader', 'por_partner: BI tools; the reporting views and functions, product keys masked.')) AS v (name, comment)
+	LOOP
+		IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = r.name) THEN
+			EXECUTE format('CREATE ROLE %I NOLOGIN', r.name);
+			EXECUTE format('COMMENT ON ROLE %I IS %L', r.name, r.comment);
+		END IF;
+	END LOOP;
+END $$;
+
+CREATE OR REPLACE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extschema@.partner_login
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_login_check();
+
+REVOKE ALL ON FUNCTION
+	@extschema@.require_arg(anyelement, text), @extschema@.require_email(text, text),
+	@extschema@.date_add_clamped(date, int), @extschema@.require_window_days(int)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');
+
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner', 'partner_id'), '');
+
+REVOKE ALL ON FUNCTION
+	@extschema@.partner_book(bigint)
+FROM PUBLIC;
+
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('partner_id');
+
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_login
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('login');
+
+-- Every table with a partner's or a customer's data: operators see and
+-- change every row; a partner's login the rows of its own partner and of
+-- its customers (partner_tenants()).  Partners' logins only read the tables
+-- (partner_user aside); they write through the functions, which check the
+-- caller the same way.  Readers have no table at all, only the views.
+ALTER TABLE @extschema@.partner ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE @extschema@.partner_login ENABLE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.partner;
+CREATE POLICY operator_all ON @extschema@.partner TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.partner_login;
+CREATE POLICY operator_all ON @extschema@.partner_login TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS partner_own ON @extschema@.partner;
+CREATE POLICY partner_own ON @extschema@.partner TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+DROP POLICY IF EXISTS partner_own ON @extschema@.partner_login;
+CREATE POLICY partner_own ON @extschema@.partner_login TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+GRANT USAGE ON SCHEMA @extschema@ TO por_partner_operator, por_partner_partner, por_partner_reader;
+
+-- operators: every table (TRUNCATE aside, which would skip the rules) and
+-- function; the edit flag of rule A1 stays with update_partner_contact()
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA @extschema@ TO por_partner_operator;
+
+GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA @extschema@ TO por_partner_operator;
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ TO por_partner_operator;
+
+-- partners: read their rows; manage their own users; call the functions
+-- that act for a partner
+GRANT SELECT ON
+	@extschema@.partner, @extschema@.partner_login
+TO por_partner_partner;
+
+-- nobody else: the internal helpers, and what reads every partner's book
+REVOKE ALL ON FUNCTION
+	@extschema@.partner_login_check(), @extschema@.acting_partner(),
+	@extschema@.require_acting_partner(bigint), @extschema@.require_tenant_access(bigint, text),
+	@extschema@.require_subscription_access(bigint), @extschema@.require_partner_user_access(bigint),
+	@extschema@.require_own_keys(bigint[])
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_login', '');

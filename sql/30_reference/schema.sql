@@ -1,0 +1,58 @@
+/* sql/30_reference/schema.sql: reference data: countries (rule C2), SKUs (rules K4, C4), settings */
+
+CREATE TABLE @extschema@.country (
+	code char(2) PRIMARY KEY CONSTRAINT country_code_format CHECK (code ~ '^[A-Z]{2}$'),
+	name text NOT NULL,
+	service_available boolean NOT NULL,
+	shipped boolean NOT NULL DEFAULT false
+);
+
+COMMENT ON TABLE @extschema@.country IS
+	'ISO 3166-1 countries and regions; customers may be created only where service_available (rule C2). Operators may change rows.';
+
+COMMENT ON COLUMN @extschema@.country.shipped IS
+	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
+
+CREATE TABLE @extschema@.sku (
+	sku_code text PRIMARY KEY CONSTRAINT sku_code_format CHECK (sku_code ~ '^[A-Z0-9_]+$'),
+	name text NOT NULL,
+	licenses_per_key int CONSTRAINT sku_licenses_per_key_positive CHECK (licenses_per_key > 0),
+	term interval NOT NULL CONSTRAINT sku_term_positive CHECK (term > interval '0'),
+	trial_term interval NOT NULL DEFAULT interval '30 days'
+		CONSTRAINT sku_trial_term_positive CHECK (trial_term > interval '0'),
+	trial_seats int NOT NULL DEFAULT 25 CONSTRAINT sku_trial_seats_positive CHECK (trial_seats > 0),
+	agreement text NOT NULL,
+	shipped boolean NOT NULL DEFAULT false
+);
+
+COMMENT ON TABLE @extschema@.sku IS
+	'Products sold with product keys: licenses each key carries (null: set per card, rule K4), the term, and the agreement the customer accepts (rule C4).';
+
+COMMENT ON COLUMN @extschema@.sku.trial_term IS 'The term of a trial subscription from a trial invitation (rule A4).';
+
+COMMENT ON COLUMN @extschema@.sku.trial_seats IS 'The licenses a trial subscription comes with.';
+
+COMMENT ON COLUMN @extschema@.sku.licenses_per_key IS 'Licenses one key carries; null when each card states its own count (rule K4).';
+
+COMMENT ON COLUMN @extschema@.sku.shipped IS
+	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
+
+INSERT INTO @extschema@.sku (sku_code, name, licenses_per_key, term, agreement, shipped) VALUES
+	('O365_SMALL_BUSINESS', 'Office 365 Small Business', 1, interval '1 year',
+	 'Microsoft Online Subscription Agreement', true),
+	('O365_MIDSIZE_BUSINESS', 'Office 365 Midsize Business', NULL, interval '1 year',
+	 'Office 365 Open Agreement', true);
+
+CREATE TABLE @extschema@.setting (
+	name text PRIMARY KEY,
+	value text NOT NULL,
+	shipped boolean NOT NULL DEFAULT false
+);
+
+COMMENT ON TABLE @extschema@.setting IS
+	'Settings an operator may change; invitation_url_base is where trial invitation and purchase offer URLs point.';
+
+INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true);
+
+COMMENT ON COLUMN @extschema@.setting.shipped IS
+	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';

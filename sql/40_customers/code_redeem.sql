@@ -1,0 +1,305 @@
+/* sql/40_customers/code_redeem.sql: redeeming keys, creating customers, adding and licensing users (rules K3, K5, C1-C5, A6) */
+
+-- The values a new tenant is made of, checked before the tenant is inserted
+-- (the table's CHECK constraints, foreign key and trigger stay as a backstop).
+CREATE OR REPLACE FUNCTION @extschema@.require_tenant_values(organization_name text, country_code text, admin_email text)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF organization_name ~ '^\s*$' THEN
+		RAISE EXCEPTION 'argument "organization_name" must not be blank'
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass the name of the customer''s organization.';
+	END IF;
+	-- whether the code exists is tenant_check's; a value of another length
+	-- would fail the char(2) cast (22001) before that trigger sees it
+	IF length(rtrim(require_tenant_values.country_code, ' ')) <> 2 THEN
+		RAISE EXCEPTION 'country "%" does not exist', upper(left(require_tenant_values.country_code, 100))
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
+	END IF;
+	PERFORM @extschema@.require_email(admin_email, 'admin_email');
+END $$;
+
+COMMENT ON FUNCTION @extschema@.require_tenant_values(text, text, text) IS
+	'Internal: raises 22023 for a blank organization name or a malformed admin e-mail, 23503 for a country code that is not two letters long (tenant_check finds whether it exists).';
+
+/*
+ * Lock the cards of a set of keys, in key order (so that two callers never
+ * deadlock), and return their SKU and licenses.  The keys must all exist,
+ * be given once each and be of one SKU.  Whether they are unredeemed is
+ * checked where they are redeemed (the key_card trigger); whose they must be
+ * is the caller's business (create_customer_subscription: the partner's own).
+ */
+CREATE OR REPLACE FUNCTION @extschema@.lock_key_cards(keys @extschema@.product_key[],
+	OUT sku_code text, OUT licenses bigint, OUT owners bigint[])
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	missing @extschema@.product_key;
+	dup @extschema@.product_key;
+	skus text[];
+	found_cards int;
+BEGIN
+	IF keys IS NULL THEN
+		PERFORM @extschema@.require_arg(keys, 'keys');
+	END IF;
+	IF cardinality(keys) = 0 THEN
+		RAISE EXCEPTION 'no product key given'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass at least one product key.';
+	END IF;
+
+	-- lock the cards in key order, and sum them up
+	SELECT count(*), array_agg(DISTINCT c.sku_code ORDER BY c.sku_code), sum(c.licenses),
+	       array_agg(DISTINCT c.partner_id ORDER BY c.partner_id)
+	  INTO found_cards, skus, licenses, owners
+	  FROM (SELECT k.sku_code, k.licenses, k.partner_id FROM @extschema@.key_card k
+	         WHERE k.product_key = ANY (keys) ORDER BY k.product_key FOR UPDATE) AS c;
+
+	-- fewer cards than keys: a null, a key given twice, or an unknown key
+	IF found_cards <> cardinality(keys) THEN
+		IF array_position(keys, NULL) IS NOT NULL THEN
+			RAISE EXCEPTION 'product key % of the array is null', array_position(keys, NULL)
+				USING ERRCODE = 'null_value_not_allowed';
+		END IF;
+		SELECT k INTO dup FROM unnest(keys) AS k GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT 1;
+		IF FOUND THEN
+			RAISE EXCEPTION 'product key % is given more than once', dup
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Give each key once.';
+		END IF;
+		SELECT k INTO missing FROM unnest(keys) AS k
+		 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.key_card c WHERE c.product_key = k)
+		 ORDER BY k LIMIT 1;
+		RAISE EXCEPTION 'product key % does not exist', missing
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Check the key against the key card; only keys bought and recorded in por_partner.key_card can be redeemed.';
+	END IF;
+	IF cardinality(skus) > 1 THEN
+		RAISE EXCEPTION 'the product keys are for different products: %', array_to_string(skus, ', ')
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Keys redeemed together activate, extend or renew one subscription of one product (rule K3).',
+			      HINT = 'Redeem the keys of each product separately.';
+	END IF;
+	sku_code := skus[1];
+END $$;
+
+COMMENT ON FUNCTION @extschema@.lock_key_cards(@extschema@.product_key[]) IS
+	'Internal: validates an array of keys and locks their cards in key order; returns their one SKU, the licenses they carry and their owners.';
+
+CREATE OR REPLACE FUNCTION @extschema@.create_customer_subscription(
+	partner_id bigint,
+	keys @extschema@.product_key[],
+	organization_name text,
+	country_code text,
+	admin_first_name text,
+	admin_last_name text,
+	admin_email text,
+	starts_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	p record;
+	cards record;
+	s record;
+	new_tenant bigint;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(create_customer_subscription.partner_id, create_customer_subscription.organization_name, create_customer_subscription.country_code, create_customer_subscription.admin_first_name, create_customer_subscription.admin_last_name, create_customer_subscription.admin_email, create_customer_subscription.starts_on) > 0 THEN
+		PERFORM @extschema@.require_arg(create_customer_subscription.partner_id, 'partner_id'),
+		        @extschema@.require_arg(create_customer_subscription.organization_name, 'organization_name'),
+		        @extschema@.require_arg(create_customer_subscription.country_code, 'country_code'),
+		        @extschema@.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
+		        @extschema@.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
+		        @extschema@.require_arg(create_customer_subscription.admin_email, 'admin_email'),
+		        @extschema@.require_arg(create_customer_subscription.starts_on, 'starts_on');
+	END IF;
+	IF NOT isfinite(create_customer_subscription.starts_on) THEN
+		RAISE EXCEPTION 'starts_on must be a finite date, not %', create_customer_subscription.starts_on
+			USING ERRCODE = 'datetime_field_overflow';
+	END IF;
+	PERFORM @extschema@.require_acting_partner(create_customer_subscription.partner_id);
+
+	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = create_customer_subscription.partner_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner % does not exist', create_customer_subscription.partner_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+
+	PERFORM @extschema@.require_tenant_values(create_customer_subscription.organization_name,
+	                                          create_customer_subscription.country_code,
+	                                          create_customer_subscription.admin_email);
+
+	cards := @extschema@.lock_key_cards(keys);
+	IF cards.owners <> ARRAY[p.partner_id] THEN
+		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
+				(SELECT @extschema@.product_key_mask(c.product_key) FROM @extschema@.key_card c
+				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id
+				  ORDER BY c.product_key LIMIT 1),
+				p.name, p.mpn_id
+			USING ERRCODE = 'insufficient_privilege',
+			      HINT = 'A partner redeems only the key cards it bought.';
+	END IF;
+	IF cards.licenses > 2147483647 THEN
+		RAISE EXCEPTION 'the product keys carry % licenses, more seats than a subscription holds', cards.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A subscription has at most 2147483647 seats.',
+			      HINT = 'Check the license counts of the key cards.';
+	END IF;
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
+
+	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
+	                                admin_first_name, admin_last_name, admin_email)
+	VALUES (create_customer_subscription.organization_name, create_customer_subscription.country_code,
+	        s.agreement, p.partner_id, create_customer_subscription.admin_first_name,
+	        create_customer_subscription.admin_last_name, create_customer_subscription.admin_email)
+	RETURNING tenant_id INTO new_tenant;
+
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
+	VALUES (new_tenant, s.sku_code, cards.licenses, 'product_key', create_customer_subscription.starts_on,
+	        (create_customer_subscription.starts_on + s.term)::date, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = new_subscription, redeemed_as = 'activate'
+	 WHERE c.product_key = ANY (keys);
+	RETURN new_subscription;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date) IS
+	'Redeems product keys to create a customer: its tenant, admin user (licensed), and a subscription with the licenses the keys carry, all or nothing (rules K3, K5, K6, C1-C4, A6).  Returns the subscription_id.';
+
+CREATE OR REPLACE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
+RETURNS int
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	cards record;
+	new_seats int;
+BEGIN
+	IF num_nulls(add_licenses.subscription_id) > 0 THEN
+		PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
+	END IF;
+	PERFORM @extschema@.require_subscription_access(add_licenses.subscription_id);
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = add_licenses.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', add_licenses.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF s.billing <> 'product_key' THEN
+		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
+				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Product keys add users to subscriptions set up with product keys.';
+	END IF;
+	cards := @extschema@.lock_key_cards(keys);
+	PERFORM @extschema@.require_own_keys(cards.owners);
+	IF s.seats + cards.licenses > 2147483647 THEN
+		RAISE EXCEPTION 'subscription % would have % seats, more than a subscription holds', s.subscription_id,
+				s.seats + cards.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('It has %s seats and the keys carry %s licenses; a subscription has at most 2147483647 seats.',
+			                      s.seats, cards.licenses),
+			      HINT = 'Check the license counts of the key cards.';
+	END IF;
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'add_users'
+	 WHERE c.product_key = ANY (keys);
+	UPDATE @extschema@.subscription su SET seats = su.seats + cards.licenses
+	 WHERE su.subscription_id = s.subscription_id
+	RETURNING su.seats INTO new_seats;
+	RETURN new_seats;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.add_licenses(bigint, @extschema@.product_key[]) IS
+	'Redeems product keys of the subscription''s SKU to add seats to its current term (rules K3, K5, K6).  Returns the new seat count.';
+
+CREATE OR REPLACE FUNCTION @extschema@.assign_license(subscription_id bigint, user_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF num_nulls(assign_license.subscription_id, assign_license.user_id) > 0 THEN
+		PERFORM @extschema@.require_arg(assign_license.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(assign_license.user_id, 'user_id');
+	END IF;
+	PERFORM @extschema@.require_subscription_access(assign_license.subscription_id);
+	INSERT INTO @extschema@.license (subscription_id, user_id)
+	VALUES (assign_license.subscription_id, assign_license.user_id);
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'user % already has a license on subscription %', assign_license.user_id,
+			assign_license.subscription_id
+		USING ERRCODE = 'unique_violation',
+		      DETAIL = 'A user holds at most one license on a subscription.',
+		      HINT = 'Nothing needs to be done; por_partner.license lists the licenses of a subscription.';
+END $$;
+
+COMMENT ON FUNCTION @extschema@.assign_license(bigint, bigint) IS
+	'Gives a user of the subscription''s tenant a license on it, when a seat is free (rule C5).';
+
+CREATE OR REPLACE FUNCTION @extschema@.remove_license(subscription_id bigint, user_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	t bigint;
+BEGIN
+	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
+		PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(remove_license.user_id, 'user_id');
+	END IF;
+	PERFORM @extschema@.require_subscription_access(remove_license.subscription_id);
+	SELECT su.tenant_id INTO t FROM @extschema@.subscription su
+	 WHERE su.subscription_id = remove_license.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', remove_license.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	-- a user is looked up in the subscription's tenant only, so that a
+	-- partner cannot probe the users of other partners' customers
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_user u
+	                WHERE u.user_id = remove_license.user_id AND u.tenant_id = t) THEN
+		RAISE EXCEPTION 'user % does not exist in tenant % of subscription %', remove_license.user_id, t,
+				remove_license.subscription_id
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'A license is held by a user of the subscription''s tenant.';
+	END IF;
+	DELETE FROM @extschema@.license l
+	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'user % has no license on subscription %', remove_license.user_id,
+				remove_license.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'Only a license the user holds can be taken back.',
+			      HINT = 'por_partner.license lists the licenses of a subscription.';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.remove_license(bigint, bigint) IS
+	'Takes a user''s license on a subscription back, freeing the seat.';
+
+CREATE OR REPLACE FUNCTION @extschema@.add_user(tenant_id bigint, first_name text, last_name text, email text,
+	subscription_id bigint DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	new_user bigint;
+BEGIN
+	IF num_nulls(add_user.tenant_id, add_user.email) > 0 THEN
+		PERFORM @extschema@.require_arg(add_user.tenant_id, 'tenant_id'),
+		        @extschema@.require_arg(add_user.email, 'email');
+	END IF;
+	PERFORM @extschema@.require_tenant_access(add_user.tenant_id);
+	PERFORM @extschema@.require_email(add_user.email, 'email');
+	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
+	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
+	RETURNING user_id INTO new_user;
+	IF add_user.subscription_id IS NOT NULL THEN
+		PERFORM @extschema@.assign_license(add_user.subscription_id, new_user);
+	END IF;
+	RETURN new_user;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.add_user(bigint, text, text, text, bigint) IS
+	'Adds a user to a tenant (e-mail unique in the tenant, whatever its case) and licenses it on the subscription when one is given (rule C5).  Returns the user_id.';

@@ -1,0 +1,279 @@
+/* sql/40_customers/code_rules.sql: the rules of tenants, subscriptions, licenses and key cards, held by triggers whichever client writes */
+
+-- Tenants: the country must be one where the service is offered (rule C2);
+-- a new tenant's admin becomes a user with the global_admin role (rule C3).
+CREATE OR REPLACE FUNCTION @extschema@.tenant_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	c record;
+BEGIN
+	NEW.country_code := upper(NEW.country_code);
+	IF TG_OP = 'UPDATE' AND NEW.country_code = OLD.country_code THEN
+		RETURN NEW;
+	END IF;
+	SELECT * INTO c FROM @extschema@.country WHERE code = NEW.country_code;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'country "%" does not exist', NEW.country_code
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
+	END IF;
+	IF NOT c.service_available THEN
+		RAISE EXCEPTION 'Microsoft 365 is not offered in "%" (country code "%")', c.name, c.code
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Customers can be created only in countries and regions where the service is offered (rule C2).',
+			      HINT = 'If the service is offered there now, an operator can set por_partner.country.service_available.';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.tenant_check() IS
+	'Trigger: a tenant''s country must be one where the service is offered (rule C2).';
+
+CREATE OR REPLACE FUNCTION @extschema@.tenant_create_admin() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email, admin_role)
+	VALUES (NEW.tenant_id, NEW.admin_first_name, NEW.admin_last_name, NEW.admin_email, 'global_admin');
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.tenant_create_admin() IS
+	'Trigger: a new tenant''s admin person becomes its first user, with the global_admin role (rule C3).';
+
+-- Subscriptions: licensed_users starts at 0 and is kept by the license
+-- triggers; seats never drop below it (rule C5); the agreement comes from the
+-- SKU (rule C4); a new subscription licenses the tenant's admin (rule C3).
+CREATE OR REPLACE FUNCTION @extschema@.subscription_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	sku_agreement text;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		NEW.licensed_users := 0;
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.agreement IS DISTINCT FROM OLD.agreement OR NEW.sku_code <> OLD.sku_code THEN
+		SELECT s.agreement INTO sku_agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
+		IF NEW.agreement IS NULL THEN
+			NEW.agreement := sku_agreement;
+		ELSIF sku_agreement IS NOT NULL AND NEW.agreement <> sku_agreement THEN
+			RAISE EXCEPTION 'a % subscription is under the "%", not the "%"', NEW.sku_code, sku_agreement, NEW.agreement
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'The agreement that applies is the one of the subscription''s product (rule C4).',
+				      HINT = 'Leave agreement null to have it filled in.';
+		END IF;
+	END IF;
+	IF TG_OP = 'INSERT' THEN
+		RETURN NEW;
+	END IF;
+	IF @extschema@.subscription_phase(OLD.expires_on, current_date) = 'deprovisioned'
+	   AND (NEW.licensed_users > OLD.licensed_users
+	        OR (NEW.subscription_id, NEW.tenant_id, NEW.sku_code, NEW.seats, NEW.billing, NEW.starts_on,
+	            NEW.expires_on, NEW.partner_of_record, NEW.agreement)
+	           IS DISTINCT FROM
+	           (OLD.subscription_id, OLD.tenant_id, OLD.sku_code, OLD.seats, OLD.billing, OLD.starts_on,
+	            OLD.expires_on, OLD.partner_of_record, OLD.agreement)) THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned', OLD.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days ago; it can no longer be changed or reactivated (rule R6).', OLD.expires_on),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
+		RAISE EXCEPTION 'column "licensed_users" of subscription % cannot be set', OLD.subscription_id
+			USING ERRCODE = 'generated_always',
+			      DETAIL = 'It counts the licenses of the subscription and is kept by the extension.',
+			      HINT = 'Use por_partner.assign_license() and por_partner.remove_license().';
+	END IF;
+	IF NEW.seats < NEW.licensed_users THEN
+		RAISE EXCEPTION 'subscription % has % licensed users, so it cannot have % seats', OLD.subscription_id,
+				NEW.licensed_users, NEW.seats
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A subscription never has more licensed users than seats (rule C5).',
+			      HINT = 'Remove licenses first.';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.subscription_check() IS
+	'Trigger: keeps subscription.licensed_users to the license triggers and seats at or above it (rule C5); fills the agreement from the SKU (rule C4).';
+
+CREATE OR REPLACE FUNCTION @extschema@.subscription_license_admin() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	-- the admin person named on the tenant, else its first global admin
+	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
+	SELECT NEW.subscription_id, u.user_id, u.tenant_id
+	  FROM @extschema@.tenant_user u
+	  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
+	 WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin'
+	   AND @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
+	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
+	 LIMIT 1;
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.subscription_license_admin() IS
+	'Trigger: a new subscription gives the tenant''s admin a license (rule C3), unless it is brought in already disabled or deprovisioned (rule R6).';
+
+-- A subscription billed by product key exists only with a key redeemed to
+-- activate it (rules K3, A6); checked at commit, after the keys are marked.
+CREATE OR REPLACE FUNCTION @extschema@.subscription_has_activation_key() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	-- the trigger's WHEN clause calls this only for billing = 'product_key'
+	IF NOT EXISTS (
+			SELECT 1 FROM @extschema@.key_card k
+			 WHERE k.subscription_id = NEW.subscription_id AND k.redeemed_as = 'activate') THEN
+		RAISE EXCEPTION 'subscription % is billed by product key but no key activated it', NEW.subscription_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A subscription is set up with product keys by redeeming them (rules K3, A6).',
+			      HINT = 'Use por_partner.create_customer_subscription().';
+	END IF;
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.subscription_has_activation_key() IS
+	'Constraint trigger: a subscription billed by product key has a key redeemed to activate it (rules K3, A6).';
+
+-- Licenses: the user belongs to the subscription's tenant; seats are never
+-- exceeded (rule C5).  The count is kept on the subscription row, whose row
+-- lock serializes concurrent assignments to one subscription.
+CREATE OR REPLACE FUNCTION @extschema@.license_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	user_tenant bigint;
+	expires date;
+	phase @extschema@.subscription_phase;
+BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		IF (NEW.subscription_id, NEW.user_id) IS DISTINCT FROM (OLD.subscription_id, OLD.user_id) THEN
+			RAISE EXCEPTION 'a license cannot be moved'
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      HINT = 'Remove the license and assign a new one.';
+		END IF;
+		NEW.tenant_id := OLD.tenant_id;
+		RETURN NEW;
+	END IF;
+	SELECT s.tenant_id, s.expires_on INTO NEW.tenant_id, expires
+	  FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', NEW.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	phase := @extschema@.subscription_phase(expires, current_date);
+	IF phase IN ('disabled', 'deprovisioned') THEN
+		RAISE EXCEPTION 'subscription % is %', NEW.subscription_id, phase
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s; from day 30 after expiry users lose access and no license is assigned (rules R5, R6).', expires),
+			      HINT = CASE phase WHEN 'disabled' THEN 'Renew the subscription to reactivate it.'
+			                        ELSE 'The subscription is past day 120 and cannot be reactivated.' END;
+	END IF;
+	SELECT u.tenant_id INTO user_tenant FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'user % does not exist', NEW.user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF user_tenant <> NEW.tenant_id THEN
+		RAISE EXCEPTION 'user % belongs to tenant %, not to tenant % of subscription %',
+				NEW.user_id, user_tenant, NEW.tenant_id, NEW.subscription_id
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'A license is given on a subscription of the user''s own tenant.';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.license_check() IS
+	'Trigger: a license joins a user and a subscription of the same tenant, is never moved, and is not assigned on a disabled or deprovisioned subscription (rules R5, R6).';
+
+CREATE OR REPLACE FUNCTION @extschema@.license_count() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	s record;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		UPDATE @extschema@.subscription SET licensed_users = licensed_users - 1
+		 WHERE subscription_id = OLD.subscription_id;
+		RETURN NULL;
+	END IF;
+	-- lock first: an assignment waits for a concurrent one, or for a removal,
+	-- to commit, and then sees its count (under REPEATABLE READ it fails 40001)
+	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
+	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
+	IF s.licensed_users < s.seats THEN
+		UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
+		 WHERE subscription_id = NEW.subscription_id;
+	ELSE
+		RAISE EXCEPTION 'subscription % has no free seat', NEW.subscription_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('All %s seats are licensed; a subscription never has more licensed users than seats (rule C5).', s.seats),
+			      HINT = 'Add seats with por_partner.add_licenses(), or remove a license first.';
+	END IF;
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.license_count() IS
+	'Trigger: counts licenses on subscription.licensed_users and refuses one over the seats (rule C5).';
+
+-- Key cards: bought only by resellers (rule K2); a Small Business card
+-- carries one license (rule K4); redeemed at most once (rule K6), on a
+-- subscription of the card's SKU (rule K3), and only an authorized
+-- subscription advisor activates a subscription with keys (rule A6).
+CREATE OR REPLACE FUNCTION @extschema@.key_card_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+	per_key int;
+	sub_sku text;
+BEGIN
+	-- a redeemed card is history: it never changes and is never deleted (K6)
+	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.redeemed_at IS NOT NULL THEN
+		RAISE EXCEPTION 'product key % was already redeemed', OLD.product_key
+			USING ERRCODE = 'unique_violation',
+			      DETAIL = format('It was redeemed on %s to %s subscription %s; a key is redeemed at most once (rule K6), and its card is kept.',
+			                      to_char(OLD.redeemed_at, 'YYYY-MM-DD'),
+			                      replace(OLD.redeemed_as, '_', ' '), OLD.subscription_id),
+			      HINT = 'Use a key that has not been redeemed.';
+	END IF;
+	IF TG_OP = 'DELETE' THEN
+		RETURN OLD;
+	END IF;
+
+	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+	IF TG_OP = 'INSERT' OR (NEW.partner_id, NEW.sku_code, NEW.licenses)
+	                       IS DISTINCT FROM (OLD.partner_id, OLD.sku_code, OLD.licenses) THEN
+		IF p.partner_id IS NOT NULL AND NOT p.reseller THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) may not buy key cards', p.name, p.mpn_id
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Only partners with a reseller relationship with an authorized distributor buy product keys (rule K2).',
+				      HINT = 'Set por_partner.partner.reseller once the partner has that relationship.';
+		END IF;
+		SELECT s.licenses_per_key INTO per_key FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
+		IF per_key IS NOT NULL AND NEW.licenses <> per_key THEN
+			RAISE EXCEPTION 'key cards of % carry % license each, not %', NEW.sku_code, per_key, NEW.licenses
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Each key of this product is one license for one user (rule K4).',
+				      HINT = format('Set licenses to %s, and buy one key for each user.', per_key);
+		END IF;
+	END IF;
+
+	IF NEW.redeemed_at IS NOT NULL AND (TG_OP = 'INSERT' OR OLD.redeemed_at IS NULL) THEN
+		SELECT s.sku_code INTO sub_sku FROM @extschema@.subscription s
+		 WHERE s.subscription_id = NEW.subscription_id;
+		IF FOUND AND sub_sku <> NEW.sku_code THEN
+			RAISE EXCEPTION 'product key % is for %, but subscription % is %', NEW.product_key,
+					NEW.sku_code, NEW.subscription_id, sub_sku
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'A key activates, adds users to or renews a subscription of its own product (rule K3).',
+				      HINT = format('Use %s keys.', sub_sku);
+		END IF;
+		IF NEW.redeemed_as = 'activate' AND p.partner_id IS NOT NULL AND NOT p.subscription_advisor THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) is not an authorized subscription advisor', p.name, p.mpn_id
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'Only authorized subscription advisors set up customer subscriptions with product keys (rule A6).',
+				      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
+		END IF;
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.key_card_check() IS
+	'Trigger: key cards are bought by resellers (K2), carry the SKU''s licenses (K4), are redeemed once and then kept unchanged (K6), on a subscription of their SKU (K3), and activate only for advisors (A6).';

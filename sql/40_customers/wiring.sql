@@ -1,0 +1,128 @@
+/* sql/40_customers/wiring.sql: triggers, row-level security, privileges and pg_dump of the customer tables */
+
+CREATE OR REPLACE TRIGGER tenant_check BEFORE INSERT OR UPDATE OF country_code ON @extschema@.tenant
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenant_check();
+
+CREATE OR REPLACE TRIGGER tenant_create_admin AFTER INSERT ON @extschema@.tenant
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenant_create_admin();
+
+CREATE OR REPLACE TRIGGER subscription_check BEFORE INSERT OR UPDATE ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_check();
+
+CREATE OR REPLACE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_license_admin();
+
+DROP TRIGGER IF EXISTS subscription_has_activation_key ON @extschema@.subscription;
+CREATE CONSTRAINT TRIGGER subscription_has_activation_key
+	AFTER INSERT OR UPDATE OF billing ON @extschema@.subscription
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW WHEN (NEW.billing = 'product_key')
+	EXECUTE FUNCTION @extschema@.subscription_has_activation_key();
+
+CREATE OR REPLACE TRIGGER license_check BEFORE INSERT OR UPDATE ON @extschema@.license
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_check();
+
+CREATE OR REPLACE TRIGGER license_count AFTER INSERT OR DELETE ON @extschema@.license
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_count();
+
+CREATE OR REPLACE TRIGGER key_card_check BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.key_card
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.key_card_check();
+
+REVOKE ALL ON FUNCTION
+	@extschema@.tenant_check(), @extschema@.tenant_create_admin(), @extschema@.subscription_check(),
+	@extschema@.subscription_license_admin(), @extschema@.subscription_has_activation_key(),
+	@extschema@.license_check(), @extschema@.license_count(), @extschema@.key_card_check(),
+	@extschema@.require_tenant_values(text, text, text),
+	@extschema@.lock_key_cards(@extschema@.product_key[]),
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
+	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
+	@extschema@.add_user(bigint, text, text, text, bigint)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant', '');
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_user', '');
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.subscription', '');
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.license', '');
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.key_card', '');
+
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant', 'tenant_id'), '');
+
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant_user', 'user_id'), '');
+
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.subscription', 'subscription_id'), '');
+
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_card
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('product_key');
+
+-- licensed_users moves with every license; the licenses are not audited
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR DELETE
+	OR UPDATE OF tenant_id, sku_code, seats, billing, starts_on, expires_on, partner_of_record, agreement
+	ON @extschema@.subscription
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('subscription_id');
+
+ALTER TABLE @extschema@.key_card ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE @extschema@.tenant ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE @extschema@.tenant_user ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE @extschema@.subscription ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE @extschema@.license ENABLE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.key_card;
+CREATE POLICY operator_all ON @extschema@.key_card TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.tenant;
+CREATE POLICY operator_all ON @extschema@.tenant TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.tenant_user;
+CREATE POLICY operator_all ON @extschema@.tenant_user TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.subscription;
+CREATE POLICY operator_all ON @extschema@.subscription TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.license;
+CREATE POLICY operator_all ON @extschema@.license TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS partner_own ON @extschema@.key_card;
+CREATE POLICY partner_own ON @extschema@.key_card TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+DROP POLICY IF EXISTS partner_customers ON @extschema@.tenant;
+CREATE POLICY partner_customers ON @extschema@.tenant TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+
+DROP POLICY IF EXISTS partner_customers ON @extschema@.tenant_user;
+CREATE POLICY partner_customers ON @extschema@.tenant_user TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+
+DROP POLICY IF EXISTS partner_customers ON @extschema@.subscription;
+CREATE POLICY partner_customers ON @extschema@.subscription TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+
+DROP POLICY IF EXISTS partner_customers ON @extschema@.license;
+CREATE POLICY partner_customers ON @extschema@.license TO por_partner_partner
+	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
+	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
+
+GRANT SELECT ON
+	@extschema@.key_card, @extschema@.tenant, @extschema@.tenant_user, @extschema@.subscription,
+	@extschema@.license
+TO por_partner_partner;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
+	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
+	@extschema@.add_user(bigint, text, text, text, bigint)
+TO por_partner_partner;

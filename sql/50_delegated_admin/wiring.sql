@@ -1,0 +1,63 @@
+/* sql/50_delegated_admin/wiring.sql: triggers, row-level security, privileges and pg_dump of delegated administration */
+
+CREATE OR REPLACE TRIGGER delegated_admin_offer_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin_offer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_offer_check();
+
+CREATE OR REPLACE TRIGGER delegated_admin_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_check();
+
+CREATE OR REPLACE TRIGGER delegated_admin_removed AFTER DELETE ON @extschema@.delegated_admin
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_removed();
+
+CREATE OR REPLACE TRIGGER partner_flags_changed AFTER UPDATE OF cloud_essentials ON @extschema@.partner
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_flags_changed();
+
+REVOKE ALL ON FUNCTION
+	@extschema@.delegated_admin_offer_check(), @extschema@.delegated_admin_check(),
+	@extschema@.delegated_admin_removed(), @extschema@.partner_flags_changed(),
+	@extschema@.answer_delegated_admin_offer(bigint, boolean),
+	@extschema@.offer_delegated_admin(bigint, bigint, text),
+	@extschema@.accept_delegated_admin_offer(bigint),
+	@extschema@.decline_delegated_admin_offer(bigint),
+	@extschema@.remove_delegated_admin(bigint, bigint)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.delegated_admin_offer', '');
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.delegated_admin', '');
+
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.delegated_admin_offer', 'offer_id'), '');
+
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin_offer
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('offer_id');
+
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('partner_id', 'tenant_id');
+
+ALTER TABLE @extschema@.delegated_admin_offer ENABLE ROW LEVEL SECURITY;
+
+ALTER TABLE @extschema@.delegated_admin ENABLE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.delegated_admin_offer;
+CREATE POLICY operator_all ON @extschema@.delegated_admin_offer TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.delegated_admin;
+CREATE POLICY operator_all ON @extschema@.delegated_admin TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS partner_own ON @extschema@.delegated_admin_offer;
+CREATE POLICY partner_own ON @extschema@.delegated_admin_offer TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+DROP POLICY IF EXISTS partner_own ON @extschema@.delegated_admin;
+CREATE POLICY partner_own ON @extschema@.delegated_admin TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+GRANT SELECT ON
+	@extschema@.delegated_admin_offer, @extschema@.delegated_admin
+TO por_partner_partner;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.offer_delegated_admin(bigint, bigint, text)
+TO por_partner_partner;

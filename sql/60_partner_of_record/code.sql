@@ -1,0 +1,81 @@
+/* sql/60_partner_of_record/code.sql: partner of record (rules P1-P4) */
+
+-- Only an authorized subscription advisor is named partner of record (P2),
+-- whichever client sets the column.
+CREATE OR REPLACE FUNCTION @extschema@.subscription_por_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+BEGIN
+	-- the triggers' WHEN clauses call this only for a new, non-null partner
+	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_of_record;
+	IF FOUND AND NOT p.subscription_advisor THEN
+		RAISE EXCEPTION 'partner "%" (MPN ID %) cannot be partner of record', p.name, p.mpn_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A customer names a partner as partner of record only if it is an authorized subscription advisor (rule P2).',
+			      HINT = 'Name an authorized subscription advisor.';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.subscription_por_check() IS
+	'Trigger: the partner of record is an authorized subscription advisor (rule P2).';
+
+CREATE OR REPLACE FUNCTION @extschema@.set_partner_of_record(subscription_id bigint, mpn_id text) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	p bigint;
+	mpn text;
+BEGIN
+	IF num_nulls(set_partner_of_record.subscription_id, set_partner_of_record.mpn_id) > 0 THEN
+		PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
+	END IF;
+	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
+	IF mpn IS NULL THEN
+		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', left(set_partner_of_record.mpn_id, 100)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'A Microsoft Partner ID (MPN ID) is a number, such as 4411223.';
+	END IF;
+	SELECT pa.partner_id INTO p FROM @extschema@.partner pa WHERE pa.mpn_id = mpn;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no partner has Microsoft Partner ID %', mpn
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Check the Microsoft Partner ID with the partner.';
+	END IF;
+	UPDATE @extschema@.subscription s SET partner_of_record = p
+	 WHERE s.subscription_id = set_partner_of_record.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', set_partner_of_record.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.set_partner_of_record(bigint, text) IS
+	'The customer names a partner of record for a subscription by its Microsoft Partner ID (rule P1); only authorized subscription advisors (rule P2).';
+
+CREATE OR REPLACE FUNCTION @extschema@.clear_partner_of_record(subscription_id bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+	IF num_nulls(clear_partner_of_record.subscription_id) > 0 THEN
+		PERFORM @extschema@.require_arg(clear_partner_of_record.subscription_id, 'subscription_id');
+	END IF;
+	UPDATE @extschema@.subscription s SET partner_of_record = NULL
+	 WHERE s.subscription_id = clear_partner_of_record.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', clear_partner_of_record.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.clear_partner_of_record(bigint) IS
+	'Removes the partner of record from a subscription.';
+
+CREATE OR REPLACE FUNCTION @extschema@.partner_benefits_active(partner_id bigint) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$ SELECT p.cloud_essentials FROM @extschema@.partner p WHERE p.partner_id = $1 $$;
+
+COMMENT ON FUNCTION @extschema@.partner_benefits_active(bigint) IS
+	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3); null for an unknown partner.';

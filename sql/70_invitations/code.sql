@@ -1,0 +1,271 @@
+/* sql/70_invitations/code.sql: creating and accepting trial invitations and purchase offers (rules A4, A5, D5) */
+
+-- Invitations and offers come from authorized subscription advisors (A4, A5),
+-- and include delegated admin only from Cloud Essentials partners (D3, D5).
+CREATE OR REPLACE FUNCTION @extschema@.advisor_offer_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+	what text := CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'trial invitations' ELSE 'purchase offers' END;
+BEGIN
+	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
+	IF NOT FOUND THEN
+		RETURN NEW;				-- the foreign key reports it
+	END IF;
+	IF NOT p.subscription_advisor THEN
+		RAISE EXCEPTION 'partner "%" (MPN ID %) may not create %', p.name, p.mpn_id, what
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('Only authorized subscription advisors create %s (rule %s).', what,
+			                      CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'A4' ELSE 'A5' END),
+			      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
+	END IF;
+	IF NEW.include_delegated_admin AND NOT p.cloud_essentials THEN
+		RAISE EXCEPTION 'partner "%" (MPN ID %) may not include delegated administration', p.name, p.mpn_id
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'Only partners enrolled in Cloud Essentials offer delegated admin (rules D3, D5).',
+			      HINT = 'Leave include_delegated_admin false.';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.advisor_offer_check() IS
+	'Trigger: trial invitations and purchase offers come from authorized subscription advisors (A4, A5) and include delegated admin only from Cloud Essentials partners (D3, D5).';
+
+CREATE OR REPLACE FUNCTION @extschema@.invitation_url(kind text, code text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT rtrim(s.value, '/') || '/' || kind || '/' || code
+	  FROM @extschema@.setting s WHERE s.name = 'invitation_url_base'
+$$;
+
+COMMENT ON FUNCTION @extschema@.invitation_url(text, text) IS
+	'Internal: the URL of a trial invitation (kind ''trial'') or purchase offer (kind ''offer'').';
+
+-- The code of a URL of the given kind, or a 22023 error for a malformed one.
+CREATE OR REPLACE FUNCTION @extschema@.invitation_code(url text, kind text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	m text[];
+BEGIN
+	IF num_nulls(url) > 0 THEN
+		PERFORM @extschema@.require_arg(url, 'url');
+	END IF;
+	m := regexp_match(url, '^\s*https?://[^/\s]+(?:/[^\s?#]*)?/' || kind || '/([0-9a-fA-F]{32})/?(?:[?#]\S*)?\s*$');
+	IF m IS NULL THEN
+		RAISE EXCEPTION 'invalid % URL: "%"',
+				CASE kind WHEN 'trial' THEN 'trial invitation' ELSE 'purchase offer' END, left(url, 200)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = format('Use the URL as the partner sent it; it ends in /%s/ and a 32-digit code.', kind);
+	END IF;
+	RETURN lower(m[1]);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.invitation_code(text, text) IS
+	'Internal: extracts the code of a trial invitation or purchase offer URL.';
+
+-- Grant delegated admin from an invitation or offer that included it (D5):
+-- the customer accepting it accepts the offer.  A partner that has left
+-- Cloud Essentials since gets nothing, and the caller is warned.
+CREATE OR REPLACE FUNCTION @extschema@.grant_included_delegated_admin(partner_id bigint, tenant_id bigint, source text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+	o bigint;
+BEGIN
+	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = grant_included_delegated_admin.partner_id;
+	IF NOT p.cloud_essentials THEN
+		RAISE WARNING 'delegated administration was not granted to partner "%" (MPN ID %)', p.name, p.mpn_id
+			USING DETAIL = format('The %s included it, but the partner is no longer enrolled in Cloud Essentials (rule D3).', source);
+		RETURN;
+	END IF;
+	IF @extschema@.is_delegated_admin(p.partner_id, tenant_id) THEN
+		RETURN;
+	END IF;
+	o := @extschema@.offer_delegated_admin(p.partner_id, tenant_id, 'Included in the ' || source || '.');
+	PERFORM @extschema@.answer_delegated_admin_offer(o, true);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.grant_included_delegated_admin(bigint, bigint, text) IS
+	'Internal: makes the partner the tenant''s delegated admin when an accepted invitation or offer included it (rule D5).';
+
+CREATE OR REPLACE FUNCTION @extschema@.create_trial_invitation(partner_id bigint, sku_code text,
+	include_delegated_admin boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	c text;
+BEGIN
+	IF num_nulls(create_trial_invitation.partner_id, create_trial_invitation.sku_code, create_trial_invitation.include_delegated_admin) > 0 THEN
+		PERFORM @extschema@.require_arg(create_trial_invitation.partner_id, 'partner_id'),
+		        @extschema@.require_arg(create_trial_invitation.sku_code, 'sku_code'),
+		        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
+	END IF;
+	PERFORM @extschema@.require_acting_partner(create_trial_invitation.partner_id);
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = create_trial_invitation.sku_code) THEN
+		RAISE EXCEPTION 'SKU "%" does not exist', left(create_trial_invitation.sku_code, 100)
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Use a sku_code from table por_partner.sku, such as O365_SMALL_BUSINESS.';
+	END IF;
+	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
+	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
+	        create_trial_invitation.include_delegated_admin)
+	RETURNING code INTO c;
+	RETURN @extschema@.invitation_url('trial', c);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.create_trial_invitation(bigint, text, boolean) IS
+	'An authorized subscription advisor invites customers to a trial of one SKU (rule A4), optionally with delegated admin (rule D5).  Returns the invitation URL, whose code identifies the advisor.';
+
+CREATE OR REPLACE FUNCTION @extschema@.accept_trial_invitation(url text, organization_name text, country_code text,
+	admin_first_name text, admin_last_name text, admin_email text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	i record;
+	s record;
+	new_tenant bigint;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(accept_trial_invitation.url, accept_trial_invitation.organization_name,
+	             accept_trial_invitation.country_code, accept_trial_invitation.admin_first_name,
+	             accept_trial_invitation.admin_last_name, accept_trial_invitation.admin_email) > 0 THEN
+		PERFORM @extschema@.require_arg(accept_trial_invitation.url, 'url'),
+		        @extschema@.require_arg(accept_trial_invitation.organization_name, 'organization_name'),
+		        @extschema@.require_arg(accept_trial_invitation.country_code, 'country_code'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_first_name, 'admin_first_name'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_last_name, 'admin_last_name'),
+		        @extschema@.require_arg(accept_trial_invitation.admin_email, 'admin_email');
+	END IF;
+	SELECT * INTO i FROM @extschema@.trial_invitation t
+	 WHERE t.code = @extschema@.invitation_code(accept_trial_invitation.url, 'trial');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no trial invitation has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new invitation.';
+	END IF;
+	PERFORM @extschema@.require_tenant_values(accept_trial_invitation.organization_name,
+	                                          accept_trial_invitation.country_code,
+	                                          accept_trial_invitation.admin_email);
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
+	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
+	                                admin_first_name, admin_last_name, admin_email)
+	VALUES (accept_trial_invitation.organization_name, accept_trial_invitation.country_code, s.agreement,
+	        i.partner_id, accept_trial_invitation.admin_first_name, accept_trial_invitation.admin_last_name,
+	        accept_trial_invitation.admin_email)
+	RETURNING tenant_id INTO new_tenant;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record, agreement)
+	VALUES (new_tenant, s.sku_code, s.trial_seats, 'trial', current_date, (current_date + s.trial_term)::date,
+	        i.partner_id, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+	IF i.include_delegated_admin THEN
+		PERFORM @extschema@.grant_included_delegated_admin(i.partner_id, new_tenant, 'trial invitation');
+	END IF;
+	RETURN new_subscription;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.accept_trial_invitation(text, text, text, text, text, text) IS
+	'A customer accepts a trial invitation: its tenant and admin (licensed, rule C3) and a trial subscription with the SKU''s trial term, the advisor as partner of record, and delegated admin if included (rules A4, D5).  Returns the subscription_id.';
+
+CREATE OR REPLACE FUNCTION @extschema@.create_purchase_offer(partner_id bigint, lines jsonb,
+	include_delegated_admin boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	o record;
+	line jsonb;
+	n int := 0;
+	skus text[] := '{}';
+BEGIN
+	IF num_nulls(create_purchase_offer.partner_id, lines, create_purchase_offer.include_delegated_admin) > 0 THEN
+		PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
+		        @extschema@.require_arg(lines, 'lines'),
+		        @extschema@.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
+	END IF;
+	PERFORM @extschema@.require_acting_partner(create_purchase_offer.partner_id);
+	IF jsonb_typeof(lines) <> 'array' OR jsonb_array_length(lines) = 0 THEN
+		RAISE EXCEPTION 'lines must be a non-empty JSON array'
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Pass lines like [{"sku_code": "O365_MIDSIZE_BUSINESS", "licenses": 25}].';
+	END IF;
+	INSERT INTO @extschema@.purchase_offer (partner_id, include_delegated_admin)
+	VALUES (create_purchase_offer.partner_id, create_purchase_offer.include_delegated_admin)
+	RETURNING * INTO o;
+	FOR line IN SELECT * FROM jsonb_array_elements(lines) LOOP
+		n := n + 1;
+		IF jsonb_typeof(line) <> 'object' OR jsonb_typeof(line -> 'sku_code') IS DISTINCT FROM 'string'
+		   OR jsonb_typeof(line -> 'licenses') IS DISTINCT FROM 'number'
+		   OR (line ->> 'licenses') !~ '^[0-9]{1,9}$' OR (line ->> 'licenses')::int = 0
+		   OR (SELECT count(*) FROM jsonb_object_keys(line)) <> 2 THEN
+			RAISE EXCEPTION 'line % of the purchase offer is malformed: %', n, left(line::text, 200)
+				USING ERRCODE = 'invalid_parameter_value',
+				      HINT = 'Each line is {"sku_code": "<SKU>", "licenses": <a whole number above 0>}.';
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = line ->> 'sku_code') THEN
+			RAISE EXCEPTION 'SKU "%" on line % of the purchase offer does not exist', left(line ->> 'sku_code', 100), n
+				USING ERRCODE = 'foreign_key_violation',
+				      HINT = 'Use a sku_code from table por_partner.sku, such as O365_MIDSIZE_BUSINESS.';
+		END IF;
+		IF (line ->> 'sku_code') = ANY (skus) THEN
+			RAISE EXCEPTION 'SKU "%" is on more than one line of the purchase offer', line ->> 'sku_code'
+				USING ERRCODE = 'invalid_parameter_value',
+				      DETAIL = format('Line %s repeats the SKU of line %s.', n, array_position(skus, line ->> 'sku_code')),
+				      HINT = 'Give each SKU once, with all its licenses on one line.';
+		END IF;
+		skus := skus || (line ->> 'sku_code');
+		INSERT INTO @extschema@.purchase_offer_line (purchase_offer_id, sku_code, licenses)
+		VALUES (o.purchase_offer_id, line ->> 'sku_code', (line ->> 'licenses')::int);
+	END LOOP;
+	RETURN @extschema@.invitation_url('offer', o.code);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.create_purchase_offer(bigint, jsonb, boolean) IS
+	'An authorized subscription advisor offers services with license counts (rule A5), optionally with delegated admin (rule D5).  lines: [{"sku_code": ..., "licenses": ...}].  Returns the offer URL.';
+
+CREATE OR REPLACE FUNCTION @extschema@.accept_purchase_offer(url text, tenant_id bigint, licenses int DEFAULT NULL)
+RETURNS SETOF bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	o record;
+	l record;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(accept_purchase_offer.tenant_id) > 0 THEN
+		PERFORM @extschema@.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
+	END IF;
+	SELECT * INTO o FROM @extschema@.purchase_offer po
+	 WHERE po.code = @extschema@.invitation_code(accept_purchase_offer.url, 'offer');
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no purchase offer has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new offer.';
+	END IF;
+	IF accept_purchase_offer.licenses IS NOT NULL AND accept_purchase_offer.licenses < 1 THEN
+		RAISE EXCEPTION 'licenses must be at least 1, not %', accept_purchase_offer.licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'The license count replaces the count of every line of the offer.',
+			      HINT = 'Pass a count of 1 or more, or NULL to buy the counts the offer lists.';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = accept_purchase_offer.tenant_id) THEN
+		RAISE EXCEPTION 'tenant % does not exist', accept_purchase_offer.tenant_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	FOR l IN SELECT pl.sku_code, pl.licenses, sk.term, sk.agreement
+	           FROM @extschema@.purchase_offer_line pl JOIN @extschema@.sku sk USING (sku_code)
+	          WHERE pl.purchase_offer_id = o.purchase_offer_id ORDER BY pl.sku_code LOOP
+		INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+		                                      partner_of_record, agreement)
+		VALUES (accept_purchase_offer.tenant_id, l.sku_code, coalesce(accept_purchase_offer.licenses, l.licenses),
+		        'direct', current_date, (current_date + l.term)::date, o.partner_id, l.agreement)
+		RETURNING subscription_id INTO new_subscription;
+		RETURN NEXT new_subscription;
+	END LOOP;
+	IF o.include_delegated_admin THEN
+		PERFORM @extschema@.grant_included_delegated_admin(o.partner_id, accept_purchase_offer.tenant_id, 'purchase offer');
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.accept_purchase_offer(text, bigint, int) IS
+	'A customer buys what a purchase offer lists: one subscription a line, billed directly, for the SKU''s term, with licenses changed at purchase if given (rule A5), the advisor as partner of record, and delegated admin if included (rule D5).  Returns the new subscription_ids.';

@@ -1,0 +1,141 @@
+/* sql/80_partner_users/code.sql: company information (rule A1) and customer management (rules A2, A3) */
+
+-- Company information is changed only through update_partner_contact (A1):
+-- the function marks the partner it edits in a backend-local flag (see
+-- src/contact_edit.c) that no client can set.
+CREATE OR REPLACE FUNCTION @extschema@.contact_edit_begin(partner_id bigint) RETURNS void
+AS 'MODULE_PATHNAME', 'por_partner_contact_edit_begin'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.contact_edit_begin(bigint) IS
+	'Internal: marks the partner whose company information update_partner_contact() is changing (0: none); cleared at the end of the (sub)transaction.';
+
+CREATE OR REPLACE FUNCTION @extschema@.contact_edit_partner() RETURNS bigint
+AS 'MODULE_PATHNAME', 'por_partner_contact_edit_partner'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.contact_edit_partner() IS
+	'Internal: the partner whose company information update_partner_contact() is changing in this backend, or 0.';
+
+CREATE OR REPLACE FUNCTION @extschema@.partner_contact_check() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address)
+	   AND @extschema@.contact_edit_partner() <> NEW.partner_id THEN
+		RAISE EXCEPTION 'the company information of partner % is changed by its global admins', NEW.mpn_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'Phone, e-mail and address are shown to customers; a partner user with the global_admin role edits them (rule A1).',
+			      HINT = 'Use por_partner.update_partner_contact().';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.partner_contact_check() IS
+	'Trigger: a partner''s phone, e-mail and address change only through update_partner_contact() (rule A1).';
+
+CREATE OR REPLACE FUNCTION @extschema@.update_partner_contact(partner_user_id bigint, email text, phone text, address text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	u record;
+BEGIN
+	IF num_nulls(update_partner_contact.partner_user_id) > 0 THEN
+		PERFORM @extschema@.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
+	END IF;
+	PERFORM @extschema@.require_partner_user_access(update_partner_contact.partner_user_id);
+	SELECT * INTO u FROM @extschema@.partner_user pu WHERE pu.partner_user_id = update_partner_contact.partner_user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner user % does not exist', update_partner_contact.partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF u.company_role IS DISTINCT FROM 'global_admin' THEN
+		RAISE EXCEPTION 'partner user % (%) may not change the company information', u.partner_user_id, u.email
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'Only the partner''s global admins edit its phone, e-mail and address (rule A1).',
+			      HINT = 'Ask a global admin of your company.';
+	END IF;
+	PERFORM @extschema@.require_email(update_partner_contact.email, 'email');
+	PERFORM @extschema@.contact_edit_begin(u.partner_id);
+	UPDATE @extschema@.partner p
+	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
+	       address = update_partner_contact.address
+	 WHERE p.partner_id = u.partner_id;
+	PERFORM @extschema@.contact_edit_begin(0);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text) IS
+	'A partner user with the global_admin role sets the company''s e-mail, phone and address (rule A1).';
+
+CREATE OR REPLACE FUNCTION @extschema@.partner_customer_count(partner_id bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	PERFORM @extschema@.require_acting_partner($1);
+	RETURN (SELECT count(*) FROM @extschema@.partner_book($1));
+END $$;
+
+COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
+	'The number of a partner''s customers: tenants it created, administers as delegated admin or is partner of record for.';
+
+CREATE OR REPLACE FUNCTION @extschema@.customer_management_view(partner_id bigint) RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	p record;
+BEGIN
+	IF num_nulls(customer_management_view.partner_id) > 0 THEN
+		PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
+	END IF;
+	PERFORM @extschema@.require_acting_partner(customer_management_view.partner_id);
+	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = customer_management_view.partner_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner % does not exist', customer_management_view.partner_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF NOT (p.cloud_essentials OR p.service_provider) THEN
+		RAISE EXCEPTION 'partner "%" (MPN ID %) may not manage customers', p.name, p.mpn_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'Managing customers is open to partners authorized to offer delegated admin and to authorized service providers (rule A3).';
+	END IF;
+	RETURN CASE WHEN @extschema@.partner_customer_count(p.partner_id) < 100
+	            THEN 'manage_customers' ELSE 'find_and_help_customers' END;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.customer_management_view(bigint) IS
+	'The customer management page a partner uses (rule A3): manage_customers below 100 customers, find_and_help_customers from 100; an error (42501) for a partner allowed neither.';
+
+CREATE OR REPLACE FUNCTION @extschema@.partner_can(partner_user_id bigint, tenant_id bigint, action text) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	found_user boolean;
+	allowed boolean;
+BEGIN
+	IF num_nulls(partner_user_id, tenant_id, action) > 0 THEN
+		PERFORM @extschema@.require_arg(partner_user_id, 'partner_user_id'),
+		        @extschema@.require_arg(tenant_id, 'tenant_id'),
+		        @extschema@.require_arg(action, 'action');
+	END IF;
+	IF action NOT IN ('reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions',
+	                  'manage_domains', 'service_requests') THEN
+		RAISE EXCEPTION 'unknown action "%"', left(action, 100)
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Actions: reset_password, manage_users, manage_licenses, manage_subscriptions, manage_domains, service_requests.';
+	END IF;
+	PERFORM @extschema@.require_partner_user_access(partner_user_id);
+	SELECT true,
+	       d.partner_id IS NOT NULL
+	       AND (p.cloud_essentials OR p.service_provider)
+	       AND (u.customer_access = 'full' OR (u.customer_access = 'limited' AND action = 'reset_password'))
+	  INTO found_user, allowed
+	  FROM @extschema@.partner_user u
+	  JOIN @extschema@.partner p ON p.partner_id = u.partner_id
+	  LEFT JOIN @extschema@.delegated_admin d ON d.partner_id = u.partner_id AND d.tenant_id = partner_can.tenant_id
+	 WHERE u.partner_user_id = partner_can.partner_user_id;
+	IF found_user IS NULL THEN
+		RAISE EXCEPTION 'partner user % does not exist', partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	RETURN allowed;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.partner_can(bigint, bigint, text) IS
+	'True when the partner user may do the action in the customer''s tenant: its partner is the tenant''s delegated admin (D1, D2) and may manage customers (A3), and the user''s access covers the action: limited covers reset_password alone, full covers every action (A2, D6).';

@@ -1,0 +1,44 @@
+/* sql/80_partner_users/wiring.sql: triggers, row-level security, privileges and pg_dump of partner users */
+
+CREATE OR REPLACE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, address ON @extschema@.partner
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_contact_check();
+
+REVOKE ALL ON FUNCTION
+	@extschema@.partner_contact_check(), @extschema@.contact_edit_begin(bigint),
+	@extschema@.update_partner_contact(bigint, text, text, text)
+FROM PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');
+
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner_user', 'partner_user_id'), '');
+
+ALTER TABLE @extschema@.partner_user ENABLE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS operator_all ON @extschema@.partner_user;
+CREATE POLICY operator_all ON @extschema@.partner_user TO por_partner_operator USING (true) WITH CHECK (true);
+
+DROP POLICY IF EXISTS partner_own ON @extschema@.partner_user;
+CREATE POLICY partner_own ON @extschema@.partner_user TO por_partner_partner
+	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
+	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+REVOKE EXECUTE ON FUNCTION @extschema@.contact_edit_begin(bigint) FROM por_partner_operator;
+
+GRANT SELECT ON
+	@extschema@.partner_user
+TO por_partner_partner;
+
+GRANT INSERT, UPDATE, DELETE ON
+	@extschema@.partner_user
+TO por_partner_partner;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.update_partner_contact(bigint, text, text, text),
+	@extschema@.partner_customer_count(bigint), @extschema@.customer_management_view(bigint),
+	@extschema@.partner_can(bigint, bigint, text)
+TO por_partner_partner;
+
+REVOKE ALL ON FUNCTION
+	@extschema@.partner_customer_count(bigint), @extschema@.customer_management_view(bigint),
+	@extschema@.partner_can(bigint, bigint, text)
+FROM PUBLIC;

@@ -1,0 +1,328 @@
+/* sql/90_lifecycle/code.sql: phases, renewal notices, renewals, the purge, and the BI views (rules R1-R6, P4) */
+
+CREATE OR REPLACE FUNCTION @extschema@.subscription_phase(expires_on date, as_of date DEFAULT current_date)
+RETURNS @extschema@.subscription_phase
+AS 'MODULE_PATHNAME', 'por_partner_subscription_phase'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.subscription_phase(date, date) IS
+	'The phase of a subscription whose term ends on expires_on (the first day it no longer covers), as of a day (default today): active, expired (days 0-29, rule R5), disabled (30-119, rule R6) or deprovisioned (120 on).  Infinite dates: expires_on = infinity is always active, -infinity always deprovisioned.';
+
+CREATE OR REPLACE FUNCTION @extschema@.subscription_phase(s @extschema@.subscription, as_of date DEFAULT current_date)
+RETURNS @extschema@.subscription_phase
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT @extschema@.subscription_phase(s.expires_on, as_of) $$;
+
+COMMENT ON FUNCTION @extschema@.subscription_phase(@extschema@.subscription, date) IS
+	'The phase of a subscription row as of a day (default today): SELECT subscription_phase(s) FROM por_partner.subscription s.';
+
+CREATE OR REPLACE FUNCTION @extschema@.renewal_notices_due(as_of date DEFAULT current_date)
+RETURNS TABLE (subscription_id bigint, tenant_id bigint, recipient text, partner_id bigint,
+               days_before int, expires_on date)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	-- subscriptions active at as_of whose first notice date has come: an
+	-- index range scan on expires_on, whatever the size of the table
+	WITH horizon AS (SELECT max(days_before) AS days FROM @extschema@.renewal_notice_schedule),
+	candidate AS (
+		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.partner_of_record,
+		       -- the latest notice whose send date (expires_on - days_before) has come
+		       (SELECT min(r.days_before) FROM @extschema@.renewal_notice_schedule r
+		         WHERE r.days_before >= s.expires_on - as_of) AS days_before
+		  FROM @extschema@.subscription s, horizon h
+		 WHERE s.expires_on > as_of
+		   -- held to the last date: as_of near it is no overflow, whatever the plan
+		   AND s.expires_on <= @extschema@.date_add_clamped(as_of, h.days)
+		   AND s.starts_on <= as_of
+	)
+	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
+	  FROM candidate c
+	  CROSS JOIN LATERAL (
+		SELECT 'customer'::text AS recipient, NULL::bigint AS partner_id
+		UNION ALL
+		SELECT 'partner', p.partner_id FROM @extschema@.partner p
+		 WHERE p.partner_id = c.partner_of_record AND p.cloud_essentials
+	  ) AS w
+	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
+	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
+	                      AND n.recipient = w.recipient AND n.days_before = c.days_before)
+	   -- operators and readers see every notice, a partner its customers'
+	   AND ((SELECT @extschema@.caller_reads_all()) OR c.tenant_id IN (SELECT @extschema@.partner_tenants()))
+$$;
+
+COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
+	'The renewal notices due on a day (default today) (rules R1, P3, P4): for every subscription active then, to the customer and to its partner of record while that partner''s benefits are active, the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.';
+
+CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
+RETURNS SETOF @extschema@.renewal_notice
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	n @extschema@.renewal_notice;
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day the notices are sent on, such as current_date.';
+	END IF;
+	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
+	-- this one neither records nor announces it again
+	FOR n IN
+		INSERT INTO @extschema@.renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id,
+		                                        days_before, sent_on)
+		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
+		  FROM @extschema@.renewal_notices_due(as_of) AS d
+		  -- the term must still be the one the notice is for: a renewal
+		  -- committed meanwhile is waited for and seen (READ COMMITTED rechecks
+		  -- the locked row), so a customer who just renewed gets no reminder
+		  JOIN @extschema@.subscription s ON s.subscription_id = d.subscription_id AND s.expires_on = d.expires_on
+		 ORDER BY d.subscription_id, d.recipient
+		   FOR SHARE OF s
+		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
+		RETURNING *
+	LOOP
+		PERFORM pg_notify('por_partner_renewal_notice',
+		                  json_build_object('notice_id', n.notice_id, 'subscription_id', n.subscription_id,
+		                                    'tenant_id', n.tenant_id, 'recipient', n.recipient,
+		                                    'partner_id', n.partner_id, 'days_before', n.days_before,
+		                                    'expires_on', n.expires_on, 'sent_on', n.sent_on)::text);
+		RETURN NEXT n;
+	END LOOP;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
+	'Records the renewal notices due on a day (default today) in renewal_notice, sends one NOTIFY por_partner_renewal_notice with a JSON payload for each, and returns them.  Each notice is recorded and announced once, however often or concurrently it runs (rules R1, P4).';
+
+-- Renewals (R3-R6)
+CREATE OR REPLACE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
+	as_of date DEFAULT current_date)
+RETURNS date
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	cards record;
+	term interval;
+	phase @extschema@.subscription_phase;
+	new_start date;
+	new_end date;
+BEGIN
+	IF num_nulls(renew_subscription.subscription_id, renew_subscription.as_of) > 0 THEN
+		PERFORM @extschema@.require_arg(renew_subscription.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
+	END IF;
+	PERFORM @extschema@.require_subscription_access(renew_subscription.subscription_id);
+	IF NOT isfinite(renew_subscription.as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_subscription.as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day of the renewal, such as current_date.';
+	END IF;
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = renew_subscription.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', renew_subscription.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF s.billing <> 'product_key' THEN
+		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
+				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Product keys renew subscriptions set up with product keys.';
+	END IF;
+	phase := @extschema@.subscription_phase(s.expires_on, renew_subscription.as_of);
+	IF phase = 'deprovisioned' THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_subscription.as_of),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	cards := @extschema@.lock_key_cards(keys);
+	PERFORM @extschema@.require_own_keys(cards.owners);
+	IF cards.licenses < s.seats THEN
+		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % seats', cards.licenses,
+				s.subscription_id, s.seats
+			USING ERRCODE = 'check_violation',
+			      DETAIL = 'A renewal covers every seat of the subscription (rule R3).',
+			      HINT = 'Add keys, or remove seats first.';
+	END IF;
+	SELECT sk.term INTO term FROM @extschema@.sku sk WHERE sk.sku_code = s.sku_code;
+	-- active or expired: the new term follows the old one; disabled: it is a
+	-- reactivation and starts on the day of renewal (R5, R6)
+	new_start := CASE WHEN phase = 'disabled' THEN renew_subscription.as_of ELSE s.expires_on END;
+	new_end := (new_start + term)::date;
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'renew'
+	 WHERE c.product_key = ANY (keys);
+	UPDATE @extschema@.subscription su SET starts_on = new_start, expires_on = new_end
+	 WHERE su.subscription_id = s.subscription_id;
+	RETURN new_end;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.renew_subscription(bigint, @extschema@.product_key[], date) IS
+	'Renews a subscription with product keys of its SKU covering all its seats (rule R3), as of a day (default today).  Active or expired: the new term follows the old without a gap; disabled: a reactivation, the term starts that day (rules R5, R6); deprovisioned: an error.  Returns the new expires_on.';
+
+CREATE OR REPLACE FUNCTION @extschema@.renew_with_direct_billing(subscription_id bigint, as_of date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s record;
+	term interval;
+	new_subscription bigint;
+BEGIN
+	IF num_nulls(renew_with_direct_billing.subscription_id, renew_with_direct_billing.as_of) > 0 THEN
+		PERFORM @extschema@.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
+		        @extschema@.require_arg(renew_with_direct_billing.as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(renew_with_direct_billing.as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_with_direct_billing.as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day the direct subscription starts, such as current_date.';
+	END IF;
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = renew_with_direct_billing.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', renew_with_direct_billing.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF @extschema@.subscription_phase(s.expires_on, renew_with_direct_billing.as_of) = 'deprovisioned' THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_with_direct_billing.as_of),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	IF renew_with_direct_billing.as_of < s.starts_on THEN
+		RAISE EXCEPTION 'as_of % is before the current term of subscription % began', renew_with_direct_billing.as_of,
+				s.subscription_id
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('The term began on %s; the old term ends on as_of, so it cannot be earlier.', s.starts_on),
+			      HINT = format('Pass a day on or after %s, such as current_date.', s.starts_on);
+	END IF;
+	IF s.expires_on - renew_with_direct_billing.as_of > 7 THEN
+		RAISE WARNING 'subscription % had % days left; they are lost', s.subscription_id,
+				s.expires_on - renew_with_direct_billing.as_of
+			USING DETAIL = 'A renewal through direct billing starts a new subscription at once (rule R4).',
+			      HINT = 'Renew through direct billing just before the subscription expires.';
+	END IF;
+	SELECT sk.term INTO term FROM @extschema@.sku sk WHERE sk.sku_code = s.sku_code;
+	-- the old term ends that day; the new subscription starts at once (R4)
+	IF s.expires_on > renew_with_direct_billing.as_of THEN
+		UPDATE @extschema@.subscription su SET expires_on = renew_with_direct_billing.as_of,
+		       starts_on = least(su.starts_on, renew_with_direct_billing.as_of - 1)
+		 WHERE su.subscription_id = s.subscription_id;
+	END IF;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record)
+	VALUES (s.tenant_id, s.sku_code, s.seats, 'direct', renew_with_direct_billing.as_of,
+	        (renew_with_direct_billing.as_of + term)::date, s.partner_of_record)
+	RETURNING subscription_id INTO new_subscription;
+	-- the same licensed users (the admin may already hold one, from rule C3)
+	INSERT INTO @extschema@.license (subscription_id, user_id)
+	SELECT new_subscription, l.user_id FROM @extschema@.license l
+	 WHERE l.subscription_id = s.subscription_id
+	ON CONFLICT DO NOTHING;
+	RETURN new_subscription;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.renew_with_direct_billing(bigint, date) IS
+	'Switches a customer to direct billing (rules R3, R4): a new subscription billed directly starts that day (default today) with the same tenant, SKU, seats, partner of record and licensed users, and the old one ends that day; a WARNING says when more than 7 days of the old term are lost.  Returns the new subscription_id.';
+
+CREATE OR REPLACE FUNCTION @extschema@.purge_deprovisioned(as_of date DEFAULT current_date)
+RETURNS int
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	subs bigint[];
+	tenants bigint[];
+BEGIN
+	IF as_of IS NULL THEN
+		PERFORM @extschema@.require_arg(as_of, 'as_of');
+	END IF;
+	IF NOT isfinite(as_of) THEN
+		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
+			USING ERRCODE = 'datetime_field_overflow',
+			      HINT = 'Pass the day to purge as of, such as current_date.';
+	END IF;
+	-- subscriptions past day 120 at as_of that still hold data: licenses, or
+	-- users of a tenant left with no subscription inside 120 days
+	SELECT coalesce(array_agg(s.subscription_id), '{}'), coalesce(array_agg(DISTINCT s.tenant_id), '{}')
+	  INTO subs, tenants
+	  FROM @extschema@.subscription s
+	 WHERE s.expires_on <= as_of - 120
+	   AND (s.licensed_users > 0
+	        OR (EXISTS (SELECT 1 FROM @extschema@.tenant_user u WHERE u.tenant_id = s.tenant_id)
+	            AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
+	                             WHERE o.tenant_id = s.tenant_id AND o.expires_on > as_of - 120)));
+	DELETE FROM @extschema@.license l WHERE l.subscription_id = ANY (subs);
+	DELETE FROM @extschema@.tenant_user u
+	 WHERE u.tenant_id = ANY (tenants)
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
+	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > as_of - 120);
+	RETURN cardinality(subs);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.purge_deprovisioned(date) IS
+	'Deletes the data of subscriptions past day 120 on a day (default today): their licenses, and the users of a tenant left with no subscription inside 120 days; the subscription rows stay as history (rule R6).  Returns how many subscriptions had data deleted.';
+
+-- For BI tools (R2)
+CREATE OR REPLACE VIEW @extschema@.subscription_overview WITH (security_barrier) AS
+SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sku_code, s.seats,
+       s.licensed_users, s.billing, s.starts_on, s.expires_on,
+       @extschema@.subscription_phase(s.expires_on, current_date) AS phase,
+       s.expires_on - current_date AS days_to_expiry,
+       p.mpn_id AS partner_of_record_mpn_id,
+       (SELECT min(s.expires_on - r.days_before) FROM @extschema@.renewal_notice_schedule r
+         WHERE s.expires_on - r.days_before >= current_date) AS next_notice_on
+  FROM @extschema@.subscription s
+  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
+  LEFT JOIN @extschema@.partner p ON p.partner_id = s.partner_of_record
+ -- operators and readers see every subscription, a partner its customers'
+ WHERE (SELECT @extschema@.caller_reads_all()) OR s.tenant_id IN (SELECT @extschema@.partner_tenants());
+
+COMMENT ON VIEW @extschema@.subscription_overview IS
+	'Every subscription with its customer, SKU, seats, licensed users, term, phase and days to expiry today, partner of record (MPN ID) and the date of its next renewal notice (rule R2).  Column names are stable.';
+
+CREATE OR REPLACE FUNCTION @extschema@.expiring_subscriptions(within_days int, as_of date DEFAULT current_date)
+RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
+               organization_name text, sku_code text, seats int, billing text, expires_on date,
+               days_left int, phase @extschema@.subscription_phase)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	-- a window longer than all dates span is refused, whatever the plan (a
+	-- statement of its own, so that it runs before any row is read)
+	SELECT CASE WHEN within_days NOT BETWEEN -2147483493 AND 2147483493
+	            THEN @extschema@.require_window_days(within_days) END;
+	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
+	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
+	       @extschema@.subscription_phase(s.expires_on, as_of)
+	  FROM @extschema@.subscription s
+	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
+	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
+	 WHERE s.expires_on > as_of
+	   -- held to the last date: as_of near it is no overflow, whatever the plan
+	   AND s.expires_on <= @extschema@.date_add_clamped(as_of, within_days)
+	   -- operators and readers see every partner's list, a partner its own
+	   AND ((SELECT @extschema@.caller_reads_all()) OR p.partner_id = (SELECT @extschema@.caller_partner_id()))
+	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
+$$;
+
+COMMENT ON FUNCTION @extschema@.expiring_subscriptions(int, date) IS
+	'Subscriptions still active on a day (default today) that expire within the given number of days, per partner (the partner of record, else the partner who set the customer up), soonest first (rule R2).';
+
+CREATE OR REPLACE VIEW @extschema@.key_card_overview WITH (security_barrier) AS
+SELECT CASE WHEN (SELECT @extschema@.caller_is_operator())
+                 OR k.partner_id = (SELECT @extschema@.caller_partner_id())
+            THEN k.product_key::text
+            ELSE @extschema@.product_key_mask(k.product_key) END AS product_key,
+       k.sku_code, k.licenses, k.partner_id, p.mpn_id, k.purchased_on, k.redeemed_at, k.redeemed_as,
+       k.subscription_id, s.tenant_id
+  FROM @extschema@.key_card k
+  JOIN @extschema@.partner p ON p.partner_id = k.partner_id
+  LEFT JOIN @extschema@.subscription s ON s.subscription_id = k.subscription_id
+ -- operators and readers see every card; a partner its own, and the cards
+ -- redeemed on its customers' subscriptions
+ WHERE (SELECT @extschema@.caller_reads_all())
+    OR k.partner_id = (SELECT @extschema@.caller_partner_id())
+    OR s.tenant_id IN (SELECT @extschema@.partner_tenants());
+
+COMMENT ON VIEW @extschema@.key_card_overview IS
+	'Key cards with the product key in full for the partner who bought the card and for operators, and as product_key_mask() shows it for everyone else (readers, and partners seeing cards redeemed on their customers'' subscriptions).';
