@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: every suite against a throwaway cluster, then one closing line
 # "N passed, N failed".  Exits non-zero on any failure.
-#   pg_regress  sql/*.sql vs expected/*.out (one test a file)
-#   isolation   test/isolation/specs/*.spec (one test a spec)
-#   pgTAP       test/pgtap/*.sql through pg_prove (one test an assertion)
+#   pg_regress  sql/*.sql vs expected/*.out (one test a file)      } make installcheck's
+#   isolation   test/isolation/specs/*.spec (one test a spec)      } suites, against the
+#   pgTAP       test/pgtap/*.sql through pg_prove (one an assertion) } throwaway cluster
 #   shell       test/shell/*.sh, each printing TAP lines (one test a line)
 #   fuzzer      the libFuzzer target of the codec, bounded by FUZZ_SECONDS
 set -u
@@ -45,8 +45,6 @@ regress_summary() {	# suite logfile
 	done
 }
 
-PGXSDIR=$(dirname "$(dirname "$(dirname "$("$PGBIN/pg_config" --pgxs)")")")
-make_list() { make -s --no-print-directory "print-$1"; }
 
 echo "por_partner: starting a throwaway PostgreSQL cluster"
 if ! cluster_start; then
@@ -56,26 +54,13 @@ if ! cluster_start; then
 fi
 echo "por_partner: PostgreSQL $(psql -XAtc 'SHOW server_version') on port $PGPORT in $CLUSTER_DIR"
 
-# pg_regress
-"$PGXSDIR/src/test/regress/pg_regress" --inputdir=. --outputdir=. \
-	--bindir="$PGBIN" --host="$PGHOST" --port="$PGPORT" --user=postgres \
-	--dbname=por_partner_regress $(make_list REGRESS) >"$OUT/regress.log" 2>&1
+# the suites of make installcheck, one by one, against the cluster
+make -s --no-print-directory installcheck-regress >"$OUT/regress.log" 2>&1
 regress_summary pg_regress "$OUT/regress.log"
+make -s --no-print-directory installcheck-isolation >"$OUT/isolation.log" 2>&1
+regress_summary isolation "$OUT/isolation.log"
 
-# isolation
-ISOLATION=$(make_list ISOLATION)
-if [ -n "$ISOLATION" ]; then
-	"$PGXSDIR/src/test/isolation/pg_isolation_regress" --inputdir=test/isolation \
-		--outputdir=output_iso --bindir="$PGBIN" --host="$PGHOST" --port="$PGPORT" \
-		--user=postgres --dbname=por_partner_isolation $ISOLATION >"$OUT/isolation.log" 2>&1
-	regress_summary isolation "$OUT/isolation.log"
-fi
-
-# pgTAP
-createdb por_partner_tap &&
-	psql -XqAt -v ON_ERROR_STOP=1 -d por_partner_tap \
-		-c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION por_partner' >"$OUT/pgtap-setup.log" 2>&1
-pg_prove --verbose --failures -d por_partner_tap test/pgtap/*.sql >"$OUT/pgtap.log" 2>&1
+test/pgtap.sh >"$OUT/pgtap.log" 2>&1
 rc=$?
 ok=$(grep -cE '^ok [0-9]+' "$OUT/pgtap.log")
 # "not ok ... # TODO" is a known defect a suite lists (TAP: not a failure)
@@ -86,7 +71,7 @@ if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
 fi
 count pgTAP "$ok" "$notok"
 [ "$todo" -ne 0 ] && echo "             $todo known defects marked TODO (not counted): grep '# TODO' $OUT/pgtap.log"
-[ "$rc" -ne 0 ] && { cat "$OUT/pgtap-setup.log"; grep -vE '^ok [0-9]+' "$OUT/pgtap.log"; }
+[ "$rc" -ne 0 ] && grep -vE '^ok [0-9]+' "$OUT/pgtap.log"
 
 # shell tests: each gets the cluster in PGHOST/PGPORT/PGUSER and prints TAP
 : >"$OUT/shell.log"
