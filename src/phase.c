@@ -2,7 +2,8 @@
  *
  * phase.c
  *	  subscription_phase(expires_on date, as_of date): where a subscription
- *	  stands in its lifecycle on a day (rules R5, R6).
+ *	  stands in its lifecycle on a day (rules R5, R6); and
+ *	  subscription_phase_start(phase): the day after expiry a phase begins.
  *
  * expires_on is the first day the term no longer covers.  Days since it:
  * before 0 active; 0-29 expired (grace, R5); 30-119 disabled (data kept,
@@ -85,4 +86,35 @@ por_partner_subscription_phase(PG_FUNCTION_ARGS)
 		fcinfo->flinfo->fn_extra = values;
 	}
 	return values[phase];
+}
+
+/*
+ * subscription_phase_start(phase): the day, counted from expires_on, on which
+ * a subscription enters the phase: 0 expired, 30 disabled, 120 deprovisioned
+ * (rules R5, R6); null for active, which ends there instead.  The lifecycle's
+ * day counts are written here only; the SQL that needs them asks.
+ */
+PG_FUNCTION_INFO_V1(por_partner_subscription_phase_start);
+Datum
+por_partner_subscription_phase_start(PG_FUNCTION_ARGS)
+{
+	static const int start_day[PHASE_COUNT] = {
+		0, PHASE_EXPIRED_DAYS, PHASE_DISABLED_DAYS, PHASE_DEPROVISIONED_DAYS
+	};
+	char	   *label = DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(0)));
+	int			i;
+
+	for (i = 0; i < PHASE_COUNT; i++)
+	{
+		if (strcmp(label, phase_label[i]) == 0)
+		{
+			if (i == PHASE_ACTIVE)
+				PG_RETURN_NULL();
+			PG_RETURN_INT32(start_day[i]);
+		}
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown subscription phase \"%s\"", label)));
+	PG_RETURN_NULL();			/* keep the compiler quiet */
 }

@@ -27,7 +27,8 @@ CREATE OR REPLACE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extsch
 
 REVOKE ALL ON FUNCTION
 	@extschema@.require_arg(anyelement, text), @extschema@.require_email(text, text),
-	@extschema@.date_add_clamped(date, int), @extschema@.require_window_days(int)
+	@extschema@.date_add_clamped(date, int), @extschema@.require_window_days(int),
+	@extschema@.require_finite_day(date, text, text)
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');

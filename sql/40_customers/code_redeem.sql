@@ -1,10 +1,15 @@
 /* sql/40_customers/code_redeem.sql: redeeming keys, creating customers, adding and licensing users (rules K3, K5, C1-C5, A6) */
 
--- The values a new tenant is made of, checked before the tenant is inserted
--- (the table's CHECK constraints, foreign key and trigger stay as a backstop).
-CREATE OR REPLACE FUNCTION @extschema@.require_tenant_values(organization_name text, country_code text, admin_email text)
-RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+-- A new customer's tenant (rule C1), by whichever way it comes: keys
+-- (create_customer_subscription) or a trial invitation.  Its values are
+-- checked first (the table's CHECK constraints, foreign key and trigger stay
+-- as a backstop); its admin becomes a user by the tenant's trigger (C3).
+CREATE OR REPLACE FUNCTION @extschema@.create_tenant(organization_name text, country_code text,
+	admin_first_name text, admin_last_name text, admin_email text, agreement text, created_by bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	new_tenant bigint;
 BEGIN
 	IF organization_name ~ '^\s*$' THEN
 		RAISE EXCEPTION 'argument "organization_name" must not be blank'
@@ -13,16 +18,23 @@ BEGIN
 	END IF;
 	-- whether the code exists is tenant_check's; a value of another length
 	-- would fail the char(2) cast (22001) before that trigger sees it
-	IF length(rtrim(require_tenant_values.country_code, ' ')) <> 2 THEN
-		RAISE EXCEPTION 'country "%" does not exist', upper(left(require_tenant_values.country_code, 100))
+	IF length(rtrim(create_tenant.country_code, ' ')) <> 2 THEN
+		RAISE EXCEPTION 'country "%" does not exist', upper(left(create_tenant.country_code, 100))
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
 	END IF;
 	PERFORM @extschema@.require_email(admin_email, 'admin_email');
+	INSERT INTO @extschema@.tenant AS t (organization_name, country_code, agreement, created_by,
+	                                     admin_first_name, admin_last_name, admin_email)
+	VALUES (create_tenant.organization_name, create_tenant.country_code, create_tenant.agreement,
+	        create_tenant.created_by, create_tenant.admin_first_name, create_tenant.admin_last_name,
+	        create_tenant.admin_email)
+	RETURNING t.tenant_id INTO new_tenant;
+	RETURN new_tenant;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_tenant_values(text, text, text) IS
-	'Internal: raises 22023 for a blank organization name or a malformed admin e-mail, 23503 for a country code that is not two letters long (tenant_check finds whether it exists).';
+COMMENT ON FUNCTION @extschema@.create_tenant(text, text, text, text, text, text, bigint) IS
+	'Internal: checks a new customer''s values (22023 for a blank organization name or a malformed admin e-mail, 23503 for a country code that is not two letters long; tenant_check finds whether it exists) and inserts its tenant; returns the tenant_id.';
 
 /*
  * Lock the cards of a set of keys, in key order (so that two callers never
@@ -113,10 +125,8 @@ BEGIN
 		        @extschema@.require_arg(create_customer_subscription.admin_email, 'admin_email'),
 		        @extschema@.require_arg(create_customer_subscription.starts_on, 'starts_on');
 	END IF;
-	IF NOT isfinite(create_customer_subscription.starts_on) THEN
-		RAISE EXCEPTION 'starts_on must be a finite date, not %', create_customer_subscription.starts_on
-			USING ERRCODE = 'datetime_field_overflow';
-	END IF;
+	PERFORM @extschema@.require_finite_day(create_customer_subscription.starts_on, 'starts_on',
+	                                       'Pass the first day of the subscription, such as current_date.');
 	PERFORM @extschema@.require_acting_partner(create_customer_subscription.partner_id);
 
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = create_customer_subscription.partner_id;
@@ -124,10 +134,6 @@ BEGIN
 		RAISE EXCEPTION 'partner % does not exist', create_customer_subscription.partner_id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
-
-	PERFORM @extschema@.require_tenant_values(create_customer_subscription.organization_name,
-	                                          create_customer_subscription.country_code,
-	                                          create_customer_subscription.admin_email);
 
 	cards := @extschema@.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
@@ -147,12 +153,11 @@ BEGIN
 	END IF;
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
 
-	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
-	                                admin_first_name, admin_last_name, admin_email)
-	VALUES (create_customer_subscription.organization_name, create_customer_subscription.country_code,
-	        s.agreement, p.partner_id, create_customer_subscription.admin_first_name,
-	        create_customer_subscription.admin_last_name, create_customer_subscription.admin_email)
-	RETURNING tenant_id INTO new_tenant;
+	new_tenant := @extschema@.create_tenant(create_customer_subscription.organization_name,
+	                                        create_customer_subscription.country_code,
+	                                        create_customer_subscription.admin_first_name,
+	                                        create_customer_subscription.admin_last_name,
+	                                        create_customer_subscription.admin_email, s.agreement, p.partner_id);
 
 	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
 	VALUES (new_tenant, s.sku_code, cards.licenses, 'product_key', create_customer_subscription.starts_on,
@@ -168,12 +173,48 @@ END $$;
 COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date) IS
 	'Redeems product keys to create a customer: its tenant, admin user (licensed), and a subscription with the licenses the keys carry, all or nothing (rules K3, K5, K6, C1-C4, A6).  Returns the subscription_id.';
 
+-- The subscription a call changes, locked until the end of the transaction
+-- (FOR UPDATE: renewals and seat changes of one subscription queue up).
+CREATE OR REPLACE FUNCTION @extschema@.lock_subscription(subscription_id bigint)
+RETURNS @extschema@.subscription
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	s @extschema@.subscription;
+BEGIN
+	SELECT * INTO s FROM @extschema@.subscription su
+	 WHERE su.subscription_id = lock_subscription.subscription_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', lock_subscription.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	RETURN s;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.lock_subscription(bigint) IS
+	'Internal: the subscription, locked FOR UPDATE; 23503 when it does not exist.';
+
+-- Product keys work on subscriptions set up with product keys (rule K3).
+CREATE OR REPLACE FUNCTION @extschema@.require_key_billing(s @extschema@.subscription, purpose text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF s.billing <> 'product_key' THEN
+		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
+				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = format('Product keys %s subscriptions set up with product keys.', purpose);
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.require_key_billing(@extschema@.subscription, text) IS
+	'Internal: raises 55000 unless the subscription is billed by product key; purpose says what the keys were to do (rule K3).';
+
 CREATE OR REPLACE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
 RETURNS int
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	s record;
+	s @extschema@.subscription;
 	cards record;
 	new_seats int;
 BEGIN
@@ -181,18 +222,8 @@ BEGIN
 		PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
 	END IF;
 	PERFORM @extschema@.require_subscription_access(add_licenses.subscription_id);
-	SELECT * INTO s FROM @extschema@.subscription su
-	 WHERE su.subscription_id = add_licenses.subscription_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'subscription % does not exist', add_licenses.subscription_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	IF s.billing <> 'product_key' THEN
-		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
-				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      HINT = 'Product keys add users to subscriptions set up with product keys.';
-	END IF;
+	s := @extschema@.lock_subscription(add_licenses.subscription_id);
+	PERFORM @extschema@.require_key_billing(s, 'add users to');
 	cards := @extschema@.lock_key_cards(keys);
 	PERFORM @extschema@.require_own_keys(cards.owners);
 	IF s.seats + cards.licenses > 2147483647 THEN

@@ -74,7 +74,8 @@ BEGIN
 	            OLD.expires_on, OLD.partner_of_record, OLD.agreement)) THEN
 		RAISE EXCEPTION 'subscription % is deprovisioned', OLD.subscription_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      DETAIL = format('It expired on %s, more than 120 days ago; it can no longer be changed or reactivated (rule R6).', OLD.expires_on),
+			      DETAIL = format('It expired on %s, more than %s days ago; it can no longer be changed or reactivated (rule R6).',
+			                      OLD.expires_on, @extschema@.subscription_phase_start('deprovisioned')),
 			      HINT = 'Set the customer up with a new subscription.';
 	END IF;
 	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
@@ -163,9 +164,11 @@ BEGIN
 	IF phase IN ('disabled', 'deprovisioned') THEN
 		RAISE EXCEPTION 'subscription % is %', NEW.subscription_id, phase
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      DETAIL = format('It expired on %s; from day 30 after expiry users lose access and no license is assigned (rules R5, R6).', expires),
+			      DETAIL = format('It expired on %s; from day %s after expiry users lose access and no license is assigned (rules R5, R6).',
+			                      expires, @extschema@.subscription_phase_start('disabled')),
 			      HINT = CASE phase WHEN 'disabled' THEN 'Renew the subscription to reactivate it.'
-			                        ELSE 'The subscription is past day 120 and cannot be reactivated.' END;
+			                        ELSE format('The subscription is past day %s and cannot be reactivated.',
+			                                    @extschema@.subscription_phase_start('deprovisioned')) END;
 	END IF;
 	SELECT u.tenant_id INTO user_tenant FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id;
 	IF NOT FOUND THEN

@@ -5,11 +5,11 @@
 CREATE OR REPLACE FUNCTION @extschema@.delegated_admin_offer_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	p record;
+	p @extschema@.partner;
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
-		IF FOUND AND NOT p.cloud_essentials THEN
+		IF FOUND AND NOT @extschema@.partner_benefits_active(p) THEN
 			RAISE EXCEPTION 'partner "%" (MPN ID %) may not offer delegated administration', p.name, p.mpn_id
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'Only partners enrolled in Cloud Essentials send delegated admin offers (rule D3).',
@@ -85,7 +85,7 @@ COMMENT ON FUNCTION @extschema@.delegated_admin_removed() IS
 CREATE OR REPLACE FUNCTION @extschema@.partner_flags_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	IF OLD.cloud_essentials AND NOT NEW.cloud_essentials THEN
+	IF @extschema@.partner_benefits_active(OLD) AND NOT @extschema@.partner_benefits_active(NEW) THEN
 		UPDATE @extschema@.delegated_admin_offer
 		   SET status = 'withdrawn', answered_at = now()
 		 WHERE partner_id = NEW.partner_id AND status = 'pending';

@@ -73,9 +73,20 @@ END $$;
 COMMENT ON FUNCTION @extschema@.clear_partner_of_record(bigint) IS
 	'Removes the partner of record from a subscription.';
 
+-- Rule P3 in one place: the partner benefits (change notices, offering
+-- delegated admin, rule D3) are active while the partner is enrolled in Cloud
+-- Essentials.  On a partner row, inlined where a query reads the row
+-- (renewal_notices_due), called by the triggers and functions that decide.
+CREATE OR REPLACE FUNCTION @extschema@.partner_benefits_active(p @extschema@.partner) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT p.cloud_essentials $$;
+
+COMMENT ON FUNCTION @extschema@.partner_benefits_active(@extschema@.partner) IS
+	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3).';
+
 CREATE OR REPLACE FUNCTION @extschema@.partner_benefits_active(partner_id bigint) RETURNS boolean
 LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT p.cloud_essentials FROM @extschema@.partner p WHERE p.partner_id = $1 $$;
+AS $$ SELECT @extschema@.partner_benefits_active(p) FROM @extschema@.partner p WHERE p.partner_id = $1 $$;
 
 COMMENT ON FUNCTION @extschema@.partner_benefits_active(bigint) IS
 	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3); null for an unknown partner.';

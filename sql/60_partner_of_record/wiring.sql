@@ -11,5 +11,5 @@ CREATE OR REPLACE TRIGGER subscription_por_change BEFORE UPDATE OF partner_of_re
 
 REVOKE ALL ON FUNCTION
 	@extschema@.subscription_por_check(), @extschema@.set_partner_of_record(bigint, text),
-	@extschema@.clear_partner_of_record(bigint)
+	@extschema@.clear_partner_of_record(bigint), @extschema@.partner_benefits_active(@extschema@.partner)
 FROM PUBLIC;

@@ -5,7 +5,7 @@
 CREATE OR REPLACE FUNCTION @extschema@.advisor_offer_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	p record;
+	p @extschema@.partner;
 	what text := CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'trial invitations' ELSE 'purchase offers' END;
 BEGIN
 	SELECT * INTO p FROM @extschema@.partner WHERE partner_id = NEW.partner_id;
@@ -19,7 +19,7 @@ BEGIN
 			                      CASE TG_TABLE_NAME WHEN 'trial_invitation' THEN 'A4' ELSE 'A5' END),
 			      HINT = 'Set por_partner.partner.subscription_advisor once the partner is authorized.';
 	END IF;
-	IF NEW.include_delegated_admin AND NOT p.cloud_essentials THEN
+	IF NEW.include_delegated_admin AND NOT @extschema@.partner_benefits_active(p) THEN
 		RAISE EXCEPTION 'partner "%" (MPN ID %) may not include delegated administration', p.name, p.mpn_id
 			USING ERRCODE = 'check_violation',
 			      DETAIL = 'Only partners enrolled in Cloud Essentials offer delegated admin (rules D3, D5).',
@@ -69,11 +69,11 @@ CREATE OR REPLACE FUNCTION @extschema@.grant_included_delegated_admin(partner_id
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	p record;
+	p @extschema@.partner;
 	o bigint;
 BEGIN
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = grant_included_delegated_admin.partner_id;
-	IF NOT p.cloud_essentials THEN
+	IF NOT @extschema@.partner_benefits_active(p) THEN
 		RAISE WARNING 'delegated administration was not granted to partner "%" (MPN ID %)', p.name, p.mpn_id
 			USING DETAIL = format('The %s included it, but the partner is no longer enrolled in Cloud Essentials (rule D3).', source);
 		RETURN;
@@ -144,16 +144,12 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Ask the partner for a new invitation.';
 	END IF;
-	PERFORM @extschema@.require_tenant_values(accept_trial_invitation.organization_name,
-	                                          accept_trial_invitation.country_code,
-	                                          accept_trial_invitation.admin_email);
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
-	INSERT INTO @extschema@.tenant (organization_name, country_code, agreement, created_by,
-	                                admin_first_name, admin_last_name, admin_email)
-	VALUES (accept_trial_invitation.organization_name, accept_trial_invitation.country_code, s.agreement,
-	        i.partner_id, accept_trial_invitation.admin_first_name, accept_trial_invitation.admin_last_name,
-	        accept_trial_invitation.admin_email)
-	RETURNING tenant_id INTO new_tenant;
+	new_tenant := @extschema@.create_tenant(accept_trial_invitation.organization_name,
+	                                        accept_trial_invitation.country_code,
+	                                        accept_trial_invitation.admin_first_name,
+	                                        accept_trial_invitation.admin_last_name,
+	                                        accept_trial_invitation.admin_email, s.agreement, i.partner_id);
 	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
 	                                      partner_of_record, agreement)
 	VALUES (new_tenant, s.sku_code, s.trial_seats, 'trial', current_date, (current_date + s.trial_term)::date,
@@ -176,7 +172,7 @@ DECLARE
 	o record;
 	line jsonb;
 	n int := 0;
-	skus text[] := '{}';
+	skus text[] := '{}'::text[];
 BEGIN
 	IF num_nulls(create_purchase_offer.partner_id, lines, create_purchase_offer.include_delegated_admin) > 0 THEN
 		PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),

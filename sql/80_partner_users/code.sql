@@ -77,10 +77,20 @@ END $$;
 COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
 	'The number of a partner''s customers: tenants it created, administers as delegated admin or is partner of record for.';
 
+-- Rule A3 in one place: managing customers is open to partners authorized
+-- to offer delegated admin (Cloud Essentials, rules D3, P3) and to
+-- authorized service providers.  A predicate on a partner row, inlined.
+CREATE OR REPLACE FUNCTION @extschema@.partner_manages_customers(p @extschema@.partner) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT @extschema@.partner_benefits_active(p) OR p.service_provider $$;
+
+COMMENT ON FUNCTION @extschema@.partner_manages_customers(@extschema@.partner) IS
+	'Internal: true when the partner may manage customers, as a Cloud Essentials partner or an authorized service provider (rule A3).';
+
 CREATE OR REPLACE FUNCTION @extschema@.customer_management_view(partner_id bigint) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	p record;
+	p @extschema@.partner;
 BEGIN
 	IF num_nulls(customer_management_view.partner_id) > 0 THEN
 		PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
@@ -91,7 +101,7 @@ BEGIN
 		RAISE EXCEPTION 'partner % does not exist', customer_management_view.partner_id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
-	IF NOT (p.cloud_essentials OR p.service_provider) THEN
+	IF NOT @extschema@.partner_manages_customers(p) THEN
 		RAISE EXCEPTION 'partner "%" (MPN ID %) may not manage customers', p.name, p.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      DETAIL = 'Managing customers is open to partners authorized to offer delegated admin and to authorized service providers (rule A3).';
@@ -123,7 +133,7 @@ BEGIN
 	PERFORM @extschema@.require_partner_user_access(partner_user_id);
 	SELECT true,
 	       d.partner_id IS NOT NULL
-	       AND (p.cloud_essentials OR p.service_provider)
+	       AND @extschema@.partner_manages_customers(p)
 	       AND (u.customer_access = 'full' OR (u.customer_access = 'limited' AND action = 'reset_password'))
 	  INTO found_user, allowed
 	  FROM @extschema@.partner_user u

@@ -5,7 +5,8 @@ CREATE OR REPLACE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, a
 
 REVOKE ALL ON FUNCTION
 	@extschema@.partner_contact_check(), @extschema@.contact_edit_begin(bigint),
-	@extschema@.update_partner_contact(bigint, text, text, text)
+	@extschema@.update_partner_contact(bigint, text, text, text),
+	@extschema@.partner_manages_customers(@extschema@.partner)
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');

@@ -8,6 +8,14 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.subscription_phase(date, date) IS
 	'The phase of a subscription whose term ends on expires_on (the first day it no longer covers), as of a day (default today): active, expired (days 0-29, rule R5), disabled (30-119, rule R6) or deprovisioned (120 on).  Infinite dates: expires_on = infinity is always active, -infinity always deprovisioned.';
 
+CREATE OR REPLACE FUNCTION @extschema@.subscription_phase_start(phase @extschema@.subscription_phase)
+RETURNS int
+AS 'MODULE_PATHNAME', 'por_partner_subscription_phase_start'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.subscription_phase_start(@extschema@.subscription_phase) IS
+	'Internal: the day, counted from expires_on, on which a subscription enters the phase: 0 expired, 30 disabled, 120 deprovisioned (rules R5, R6); null for active.  The lifecycle''s day counts, from the C code of subscription_phase().';
+
 CREATE OR REPLACE FUNCTION @extschema@.subscription_phase(s @extschema@.subscription, as_of date DEFAULT current_date)
 RETURNS @extschema@.subscription_phase
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -40,7 +48,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 		SELECT 'customer'::text AS recipient, NULL::bigint AS partner_id
 		UNION ALL
 		SELECT 'partner', p.partner_id FROM @extschema@.partner p
-		 WHERE p.partner_id = c.partner_of_record AND p.cloud_essentials
+		 WHERE p.partner_id = c.partner_of_record AND @extschema@.partner_benefits_active(p)
 	  ) AS w
 	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
 	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
@@ -58,14 +66,7 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	n @extschema@.renewal_notice;
 BEGIN
-	IF as_of IS NULL THEN
-		PERFORM @extschema@.require_arg(as_of, 'as_of');
-	END IF;
-	IF NOT isfinite(as_of) THEN
-		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
-			USING ERRCODE = 'datetime_field_overflow',
-			      HINT = 'Pass the day the notices are sent on, such as current_date.';
-	END IF;
+	PERFORM @extschema@.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
 	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
 	-- this one neither records nor announces it again
 	FOR n IN
@@ -95,13 +96,34 @@ COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
 	'Records the renewal notices due on a day (default today) in renewal_notice, sends one NOTIFY por_partner_renewal_notice with a JSON payload for each, and returns them.  Each notice is recorded and announced once, however often or concurrently it runs (rules R1, P4).';
 
 -- Renewals (R3-R6)
+
+-- A subscription past day 120 is renewed neither way (rule R6); the phase it
+-- is in on the day of the renewal otherwise.
+CREATE OR REPLACE FUNCTION @extschema@.require_renewable(s @extschema@.subscription, as_of date)
+RETURNS @extschema@.subscription_phase
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	phase @extschema@.subscription_phase := @extschema@.subscription_phase(s.expires_on, as_of);
+BEGIN
+	IF phase = 'deprovisioned' THEN
+		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s, more than %s days before %s; its data is gone (rule R6).',
+			                      s.expires_on, @extschema@.subscription_phase_start('deprovisioned'), as_of),
+			      HINT = 'Set the customer up with a new subscription.';
+	END IF;
+	RETURN phase;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.require_renewable(@extschema@.subscription, date) IS
+	'Internal: raises 55000 when the subscription is deprovisioned on the day (rule R6); else returns its phase then.';
 CREATE OR REPLACE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
 	as_of date DEFAULT current_date)
 RETURNS date
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	s record;
+	s @extschema@.subscription;
 	cards record;
 	term interval;
 	phase @extschema@.subscription_phase;
@@ -113,30 +135,11 @@ BEGIN
 		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
 	END IF;
 	PERFORM @extschema@.require_subscription_access(renew_subscription.subscription_id);
-	IF NOT isfinite(renew_subscription.as_of) THEN
-		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_subscription.as_of
-			USING ERRCODE = 'datetime_field_overflow',
-			      HINT = 'Pass the day of the renewal, such as current_date.';
-	END IF;
-	SELECT * INTO s FROM @extschema@.subscription su
-	 WHERE su.subscription_id = renew_subscription.subscription_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'subscription % does not exist', renew_subscription.subscription_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	IF s.billing <> 'product_key' THEN
-		RAISE EXCEPTION 'subscription % is billed %, not by product key', s.subscription_id,
-				CASE s.billing WHEN 'direct' THEN 'directly' ELSE 'as a trial' END
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      HINT = 'Product keys renew subscriptions set up with product keys.';
-	END IF;
-	phase := @extschema@.subscription_phase(s.expires_on, renew_subscription.as_of);
-	IF phase = 'deprovisioned' THEN
-		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_subscription.as_of),
-			      HINT = 'Set the customer up with a new subscription.';
-	END IF;
+	PERFORM @extschema@.require_finite_day(renew_subscription.as_of, 'as_of',
+	                                       'Pass the day of the renewal, such as current_date.');
+	s := @extschema@.lock_subscription(renew_subscription.subscription_id);
+	PERFORM @extschema@.require_key_billing(s, 'renew');
+	phase := @extschema@.require_renewable(s, renew_subscription.as_of);
 	cards := @extschema@.lock_key_cards(keys);
 	PERFORM @extschema@.require_own_keys(cards.owners);
 	IF cards.licenses < s.seats THEN
@@ -167,7 +170,7 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	s record;
+	s @extschema@.subscription;
 	term interval;
 	new_subscription bigint;
 BEGIN
@@ -175,23 +178,10 @@ BEGIN
 		PERFORM @extschema@.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
 		        @extschema@.require_arg(renew_with_direct_billing.as_of, 'as_of');
 	END IF;
-	IF NOT isfinite(renew_with_direct_billing.as_of) THEN
-		RAISE EXCEPTION 'as_of must be a finite date, not %', renew_with_direct_billing.as_of
-			USING ERRCODE = 'datetime_field_overflow',
-			      HINT = 'Pass the day the direct subscription starts, such as current_date.';
-	END IF;
-	SELECT * INTO s FROM @extschema@.subscription su
-	 WHERE su.subscription_id = renew_with_direct_billing.subscription_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'subscription % does not exist', renew_with_direct_billing.subscription_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	IF @extschema@.subscription_phase(s.expires_on, renew_with_direct_billing.as_of) = 'deprovisioned' THEN
-		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      DETAIL = format('It expired on %s, more than 120 days before %s; its data is gone (rule R6).', s.expires_on, renew_with_direct_billing.as_of),
-			      HINT = 'Set the customer up with a new subscription.';
-	END IF;
+	PERFORM @extschema@.require_finite_day(renew_with_direct_billing.as_of, 'as_of',
+	                                       'Pass the day the direct subscription starts, such as current_date.');
+	s := @extschema@.lock_subscription(renew_with_direct_billing.subscription_id);
+	PERFORM @extschema@.require_renewable(s, renew_with_direct_billing.as_of);
 	IF renew_with_direct_billing.as_of < s.starts_on THEN
 		RAISE EXCEPTION 'as_of % is before the current term of subscription % began', renew_with_direct_billing.as_of,
 				s.subscription_id
@@ -234,30 +224,27 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	subs bigint[];
 	tenants bigint[];
+	-- a subscription that expired on this day or before is deprovisioned on
+	-- as_of (rule R6)
+	gone date;
 BEGIN
-	IF as_of IS NULL THEN
-		PERFORM @extschema@.require_arg(as_of, 'as_of');
-	END IF;
-	IF NOT isfinite(as_of) THEN
-		RAISE EXCEPTION 'as_of must be a finite date, not %', as_of
-			USING ERRCODE = 'datetime_field_overflow',
-			      HINT = 'Pass the day to purge as of, such as current_date.';
-	END IF;
-	-- subscriptions past day 120 at as_of that still hold data: licenses, or
-	-- users of a tenant left with no subscription inside 120 days
+	PERFORM @extschema@.require_finite_day(as_of, 'as_of', 'Pass the day to purge as of, such as current_date.');
+	gone := as_of - @extschema@.subscription_phase_start('deprovisioned');
+	-- subscriptions deprovisioned at as_of that still hold data: licenses, or
+	-- users of a tenant left with no subscription that is not deprovisioned
 	SELECT coalesce(array_agg(s.subscription_id), '{}'), coalesce(array_agg(DISTINCT s.tenant_id), '{}')
 	  INTO subs, tenants
 	  FROM @extschema@.subscription s
-	 WHERE s.expires_on <= as_of - 120
+	 WHERE s.expires_on <= gone
 	   AND (s.licensed_users > 0
 	        OR (EXISTS (SELECT 1 FROM @extschema@.tenant_user u WHERE u.tenant_id = s.tenant_id)
 	            AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
-	                             WHERE o.tenant_id = s.tenant_id AND o.expires_on > as_of - 120)));
+	                             WHERE o.tenant_id = s.tenant_id AND o.expires_on > gone)));
 	DELETE FROM @extschema@.license l WHERE l.subscription_id = ANY (subs);
 	DELETE FROM @extschema@.tenant_user u
 	 WHERE u.tenant_id = ANY (tenants)
 	   AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
-	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > as_of - 120);
+	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > gone);
 	RETURN cardinality(subs);
 END $$;
 

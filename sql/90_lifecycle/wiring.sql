@@ -9,7 +9,9 @@ ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_no
 REVOKE ALL ON FUNCTION
 	@extschema@.send_renewal_notices(date),
 	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
-	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date)
+	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
+	@extschema@.require_renewable(@extschema@.subscription, date),
+	@extschema@.subscription_phase_start(@extschema@.subscription_phase)
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice_schedule', 'WHERE NOT shipped');
