@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev"
+postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

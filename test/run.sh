@@ -4,6 +4,7 @@
 #   pg_regress  sql/*.sql vs expected/*.out (one test a file)      } make installcheck's
 #   isolation   test/isolation/specs/*.spec (one test a spec)      } suites, against the
 #   pgTAP       test/pgtap/*.sql through pg_prove (one an assertion) } throwaway cluster
+#   lint        test/lint.sh: plpgsql_check (one test a function)
 #   shell       test/shell/*.sh, each printing TAP lines (one test a line)
 #   fuzzer      the libFuzzer target of the codec, bounded by FUZZ_SECONDS
 set -u
@@ -72,6 +73,15 @@ fi
 count pgTAP "$ok" "$notok"
 [ "$todo" -ne 0 ] && echo "             $todo known defects marked TODO (not counted): grep '# TODO' $OUT/pgtap.log"
 [ "$rc" -ne 0 ] && grep -vE '^ok [0-9]+' "$OUT/pgtap.log"
+
+# the lint: plpgsql_check over every PL/pgSQL function (TAP, a test a function)
+test/lint.sh >"$OUT/lint.log" 2>&1
+rc=$?
+ok=$(grep -cE '^ok [0-9]+' "$OUT/lint.log")
+notok=$(grep -cE '^not ok [0-9]+' "$OUT/lint.log")
+[ "$rc" -ne 0 ] && [ "$notok" -eq 0 ] && notok=1
+count lint "$ok" "$notok"
+[ "$rc" -ne 0 ] && grep -vE '^ok [0-9]+' "$OUT/lint.log"
 
 # shell tests: each gets the cluster in PGHOST/PGPORT/PGUSER and prints TAP
 : >"$OUT/shell.log"

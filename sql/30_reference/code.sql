@@ -10,6 +10,13 @@
  */
 CREATE OR REPLACE FUNCTION @extschema@.reference_row_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	-- the incoming row as a row of each table, so that every branch is
+	-- checked against its own table's columns (plpgsql_check, test/lint.sh)
+	c @extschema@.country;
+	st @extschema@.setting;
+	r @extschema@.renewal_notice_schedule;
+	s @extschema@.sku;
 BEGIN
 	IF TG_OP = 'UPDATE' THEN
 		NEW.shipped := false;
@@ -17,19 +24,23 @@ BEGIN
 	END IF;
 	-- INSERT
 	IF TG_TABLE_NAME = 'country' THEN
-		UPDATE @extschema@.country c
-		   SET name = NEW.name, service_available = NEW.service_available
-		 WHERE c.code = NEW.code AND c.shipped;
+		c := jsonb_populate_record(c, to_jsonb(NEW));
+		UPDATE @extschema@.country t
+		   SET name = c.name, service_available = c.service_available
+		 WHERE t.code = c.code AND t.shipped;
 	ELSIF TG_TABLE_NAME = 'setting' THEN
-		UPDATE @extschema@.setting st SET value = NEW.value WHERE st.name = NEW.name AND st.shipped;
+		st := jsonb_populate_record(st, to_jsonb(NEW));
+		UPDATE @extschema@.setting t SET value = st.value WHERE t.name = st.name AND t.shipped;
 	ELSIF TG_TABLE_NAME = 'renewal_notice_schedule' THEN
-		UPDATE @extschema@.renewal_notice_schedule r SET shipped = r.shipped
-		 WHERE r.days_before = NEW.days_before AND r.shipped;
+		r := jsonb_populate_record(r, to_jsonb(NEW));
+		UPDATE @extschema@.renewal_notice_schedule t SET shipped = t.shipped
+		 WHERE t.days_before = r.days_before AND t.shipped;
 	ELSE
-		UPDATE @extschema@.sku s
-		   SET name = NEW.name, licenses_per_key = NEW.licenses_per_key, term = NEW.term,
-		       trial_term = NEW.trial_term, trial_seats = NEW.trial_seats, agreement = NEW.agreement
-		 WHERE s.sku_code = NEW.sku_code AND s.shipped;
+		s := jsonb_populate_record(s, to_jsonb(NEW));
+		UPDATE @extschema@.sku t
+		   SET name = s.name, licenses_per_key = s.licenses_per_key, term = s.term,
+		       trial_term = s.trial_term, trial_seats = s.trial_seats, agreement = s.agreement
+		 WHERE t.sku_code = s.sku_code AND t.shipped;
 	END IF;
 	IF FOUND THEN
 		RETURN NULL;			-- merged into the shipped row
@@ -37,6 +48,5 @@ BEGIN
 	NEW.shipped := false;
 	RETURN NEW;
 END $$;
-
 COMMENT ON FUNCTION @extschema@.reference_row_changed() IS
-	'Trigger: keeps the shipped flag of country, sku and setting true only for rows as shipped, so that pg_dump keeps operators'' changes.';
+	'Trigger: keeps the shipped flag of country, sku, setting and renewal_notice_schedule true only for rows as shipped, so that pg_dump keeps operators'' changes.';
