@@ -1,5 +1,8 @@
 /* sql/20_access/code.sql: who is calling, whom it acts for, a partner's book (rule A3), the argument checks every function opens with */
 
+COMMENT ON SCHEMA por_partner_internal IS
+	'por_partner''s internal functions: trigger functions and the checks and helpers of the functions of schema por_partner.  Not an interface: operators only.';
+
 COMMENT ON SCHEMA @extschema@ IS
 	'por_partner: the Microsoft 365 partner domain (product keys, tenants, subscriptions, delegated admin, partner of record, renewals).';
 
@@ -10,7 +13,7 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.caller() IS
 	'The role calling: the login, or the role chosen with SET ROLE; inside a SECURITY DEFINER function still the role that called it, not the function''s owner.';
 
-CREATE OR REPLACE FUNCTION @extschema@.partner_login_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_login_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF NOT pg_has_role(NEW.login, 'por_partner_partner', 'MEMBER') THEN
@@ -22,7 +25,7 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.partner_login_check() IS
+COMMENT ON FUNCTION por_partner_internal.partner_login_check() IS
 	'Trigger: a mapped login is a member of por_partner_partner.';
 
 -- PL/pgSQL rather than SQL: a SECURITY DEFINER SQL function is not inlined,
@@ -59,7 +62,7 @@ CREATE OR REPLACE FUNCTION @extschema@.partner_tenants() RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
-	RETURN QUERY SELECT @extschema@.partner_book(@extschema@.caller_partner_id());
+	RETURN QUERY SELECT por_partner_internal.partner_book(@extschema@.caller_partner_id());
 END $$;
 
 COMMENT ON FUNCTION @extschema@.partner_tenants() IS
@@ -67,7 +70,7 @@ COMMENT ON FUNCTION @extschema@.partner_tenants() IS
 
 -- The partner the caller acts for, for the checks below: null for operators
 -- (they pass every check), 42501 for a login mapped to no partner.
-CREATE OR REPLACE FUNCTION @extschema@.acting_partner() RETURNS bigint
+CREATE OR REPLACE FUNCTION por_partner_internal.acting_partner() RETURNS bigint
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	me bigint;
@@ -84,7 +87,7 @@ BEGIN
 	RETURN me;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.acting_partner() IS
+COMMENT ON FUNCTION por_partner_internal.acting_partner() IS
 	'Internal: the partner the calling login acts for; null for operators; 42501 for a login mapped to no partner.';
 
 -- The checks of the functions partners call.  Those functions run as
@@ -92,10 +95,10 @@ COMMENT ON FUNCTION @extschema@.acting_partner() IS
 -- so they check here whom the caller acts for, and refuse with 42501.  For a
 -- partner, an id it may not reach is refused whether or not it exists, so
 -- that other partners' ids cannot be probed.
-CREATE OR REPLACE FUNCTION @extschema@.require_acting_partner(partner_id bigint) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_acting_partner(partner_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	me bigint := @extschema@.acting_partner();
+	me bigint := por_partner_internal.acting_partner();
 BEGIN
 	IF me IS NOT NULL AND me IS DISTINCT FROM require_acting_partner.partner_id THEN
 		RAISE EXCEPTION 'role % acts for partner %, not for partner %', @extschema@.caller(), me,
@@ -106,19 +109,19 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_acting_partner(bigint) IS
+COMMENT ON FUNCTION por_partner_internal.require_acting_partner(bigint) IS
 	'Internal: raises 42501 unless the caller is an operator or acts for the partner.';
 
-CREATE OR REPLACE FUNCTION @extschema@.require_tenant_access(tenant_id bigint, what text DEFAULT NULL) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_tenant_access(tenant_id bigint, what text DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	me bigint := @extschema@.acting_partner();
+	me bigint := por_partner_internal.acting_partner();
 BEGIN
 	IF me IS NULL THEN
 		RETURN;
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.partner_book(me) AS b (tenant_id)
+	IF NOT EXISTS (SELECT 1 FROM por_partner_internal.partner_book(me) AS b (tenant_id)
 	                WHERE b.tenant_id = require_tenant_access.tenant_id) THEN
 		RAISE EXCEPTION '% is not in the book of partner %',
 				coalesce(what, format('tenant %s', require_tenant_access.tenant_id)), me
@@ -128,28 +131,28 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_tenant_access(bigint, text) IS
+COMMENT ON FUNCTION por_partner_internal.require_tenant_access(bigint, text) IS
 	'Internal: raises 42501 unless the caller is an operator or the tenant is one of its partner''s customers.';
 
-CREATE OR REPLACE FUNCTION @extschema@.require_subscription_access(subscription_id bigint) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_subscription_access(subscription_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF @extschema@.caller_is_operator() THEN
 		RETURN;
 	END IF;
-	PERFORM @extschema@.require_tenant_access(
+	PERFORM por_partner_internal.require_tenant_access(
 		coalesce((SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.subscription_id = $1), -1),
 		format('subscription %s', $1));
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_subscription_access(bigint) IS
+COMMENT ON FUNCTION por_partner_internal.require_subscription_access(bigint) IS
 	'Internal: raises 42501 unless the caller is an operator or the subscription''s tenant is one of its partner''s customers.';
 
-CREATE OR REPLACE FUNCTION @extschema@.require_partner_user_access(partner_user_id bigint) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_partner_user_access(partner_user_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	me bigint := @extschema@.acting_partner();
+	me bigint := por_partner_internal.acting_partner();
 BEGIN
 	IF me IS NULL THEN
 		RETURN;
@@ -162,13 +165,13 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_partner_user_access(bigint) IS
+COMMENT ON FUNCTION por_partner_internal.require_partner_user_access(bigint) IS
 	'Internal: raises 42501 unless the caller is an operator or the partner user belongs to its partner.';
 
-CREATE OR REPLACE FUNCTION @extschema@.require_own_keys(owners bigint[]) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_own_keys(owners bigint[]) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	me bigint := @extschema@.acting_partner();
+	me bigint := por_partner_internal.acting_partner();
 BEGIN
 	IF me IS NULL THEN
 		RETURN;
@@ -180,11 +183,11 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_own_keys(bigint[]) IS
+COMMENT ON FUNCTION por_partner_internal.require_own_keys(bigint[]) IS
 	'Internal: raises 42501 unless the caller is an operator or its partner bought every card (owners: the partners who bought the cards, as lock_key_cards returns them).';
 
 -- Refuse a NULL argument with 22004, naming it.
-CREATE OR REPLACE FUNCTION @extschema@.require_arg(value anyelement, name text) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_arg(value anyelement, name text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF value IS NULL THEN
@@ -193,13 +196,13 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_arg(anyelement, text) IS
+COMMENT ON FUNCTION por_partner_internal.require_arg(anyelement, text) IS
 	'Internal: raises 22004 when a required argument is null.';
 
 -- Refuse a malformed e-mail address with 22023 before a row is written (the
 -- CHECK constraints of the tables stay as a backstop), and one over 254
 -- characters (RFC 5321), which no mail system delivers and no index takes.
-CREATE OR REPLACE FUNCTION @extschema@.require_email(email text, name text) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_email(email text, name text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF length(email) > 254 THEN
@@ -216,13 +219,13 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_email(text, text) IS
+COMMENT ON FUNCTION por_partner_internal.require_email(text, text) IS
 	'Internal: raises 22023 when a non-null e-mail address is malformed or longer than 254 characters.';
 
 -- A day plus a number of days, held to the dates PostgreSQL represents
 -- (4714-11-24 BC to 5874897-12-31) instead of overflowing; infinite days stay
 -- as they are.  Inlinable: schema-qualified, no SET.
-CREATE OR REPLACE FUNCTION @extschema@.date_add_clamped(d date, days int) RETURNS date
+CREATE OR REPLACE FUNCTION por_partner_internal.date_add_clamped(d date, days int) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT CASE WHEN NOT pg_catalog.isfinite(d) THEN d
 	            WHEN days OPERATOR(pg_catalog.>=) 0
@@ -234,11 +237,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	            ELSE d OPERATOR(pg_catalog.+) days END
 $$;
 
-COMMENT ON FUNCTION @extschema@.date_add_clamped(date, int) IS
+COMMENT ON FUNCTION por_partner_internal.date_add_clamped(date, int) IS
 	'Internal: d + days, held to the first and last date PostgreSQL represents instead of overflowing; infinite d unchanged.';
 
 -- Refuse a number of days more than all dates span (2147483493) with 22008.
-CREATE OR REPLACE FUNCTION @extschema@.require_window_days(within_days int) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_window_days(within_days int) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF within_days NOT BETWEEN -2147483493 AND 2147483493 THEN
@@ -249,16 +252,16 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_window_days(int) IS
+COMMENT ON FUNCTION por_partner_internal.require_window_days(int) IS
 	'Internal: raises 22008 for a number of days more than all dates span.';
 
 -- Refuse a null day with 22004 and an infinite one with 22008, naming the
 -- argument; hint: what to pass instead.
-CREATE OR REPLACE FUNCTION @extschema@.require_finite_day(d date, name text, hint text) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.require_finite_day(d date, name text, hint text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF d IS NULL THEN
-		PERFORM @extschema@.require_arg(d, name);
+		PERFORM por_partner_internal.require_arg(d, name);
 	END IF;
 	IF NOT isfinite(d) THEN
 		RAISE EXCEPTION '% must be a finite date, not %', name, d
@@ -266,7 +269,7 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_finite_day(date, text, text) IS
+COMMENT ON FUNCTION por_partner_internal.require_finite_day(date, text, text) IS
 	'Internal: raises 22004 for a null day, 22008 for an infinite one.';
 
 -- The partner's customers: tenants it created, administers as delegated admin
@@ -274,7 +277,7 @@ COMMENT ON FUNCTION @extschema@.require_finite_day(date, text, text) IS
 -- Inlinable (SQL, not STRICT, no SET, schema-qualified): a caller's condition on
 -- the tenant is pushed into each branch, so that asking for one tenant reads
 -- three index entries, not the whole book (require_tenant_access).
-CREATE OR REPLACE FUNCTION @extschema@.partner_book(partner_id bigint) RETURNS SETOF bigint
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_book(partner_id bigint) RETURNS SETOF bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by OPERATOR(pg_catalog.=) $1
 	UNION
@@ -283,5 +286,5 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record OPERATOR(pg_catalog.=) $1
 $$;
 
-COMMENT ON FUNCTION @extschema@.partner_book(bigint) IS
+COMMENT ON FUNCTION por_partner_internal.partner_book(bigint) IS
 	'Internal: a partner''s customers, the tenants it created, administers as delegated admin or is partner of record for (rule A3; row-level security through partner_tenants()).';

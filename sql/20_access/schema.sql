@@ -1,5 +1,11 @@
 /* sql/20_access/schema.sql: partners and the logins that act for them */
 
+-- The extension's internal functions (trigger functions, the checks and
+-- helpers of the interface's functions) live in a schema of their own, on
+-- which only operators have USAGE: partners and readers can neither call
+-- them nor find them among the functions they may use.
+CREATE SCHEMA por_partner_internal;
+
 CREATE TABLE @extschema@.partner (
 	partner_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	mpn_id text NOT NULL UNIQUE

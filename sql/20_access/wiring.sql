@@ -23,12 +23,12 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extschema@.partner_login
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_login_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.partner_login_check();
 
 REVOKE ALL ON FUNCTION
-	@extschema@.require_arg(anyelement, text), @extschema@.require_email(text, text),
-	@extschema@.date_add_clamped(date, int), @extschema@.require_window_days(int),
-	@extschema@.require_finite_day(date, text, text)
+	por_partner_internal.require_arg(anyelement, text), por_partner_internal.require_email(text, text),
+	por_partner_internal.date_add_clamped(date, int), por_partner_internal.require_window_days(int),
+	por_partner_internal.require_finite_day(date, text, text)
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');
@@ -36,14 +36,14 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner', 'partner_id'), '');
 
 REVOKE ALL ON FUNCTION
-	@extschema@.partner_book(bigint)
+	por_partner_internal.partner_book(bigint)
 FROM PUBLIC;
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('partner_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_login
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('login');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('login');
 
 -- Every table with a partner's or a customer's data: operators see and
 -- change every row; a partner's login the rows of its own partner and of
@@ -79,6 +79,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA @extschema@ TO por_
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA @extschema@ TO por_partner_operator;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ TO por_partner_operator;
+-- and the internal functions, which the functions operators call call in turn
+GRANT USAGE ON SCHEMA por_partner_internal TO por_partner_operator;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA por_partner_internal TO por_partner_operator;
 
 -- partners: read their rows; manage their own users; call the functions
 -- that act for a partner
@@ -88,10 +91,10 @@ TO por_partner_partner;
 
 -- nobody else: the internal helpers, and what reads every partner's book
 REVOKE ALL ON FUNCTION
-	@extschema@.partner_login_check(), @extschema@.acting_partner(),
-	@extschema@.require_acting_partner(bigint), @extschema@.require_tenant_access(bigint, text),
-	@extschema@.require_subscription_access(bigint), @extschema@.require_partner_user_access(bigint),
-	@extschema@.require_own_keys(bigint[])
+	por_partner_internal.partner_login_check(), por_partner_internal.acting_partner(),
+	por_partner_internal.require_acting_partner(bigint), por_partner_internal.require_tenant_access(bigint, text),
+	por_partner_internal.require_subscription_access(bigint), por_partner_internal.require_partner_user_access(bigint),
+	por_partner_internal.require_own_keys(bigint[])
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_login', '');

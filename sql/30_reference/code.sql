@@ -8,7 +8,7 @@
  * it.  These triggers fire always, also under session_replication_role =
  * replica, the documented way to restore.
  */
-CREATE OR REPLACE FUNCTION @extschema@.reference_row_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.reference_row_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	-- the incoming row as a row of each table, so that every branch is
@@ -48,5 +48,5 @@ BEGIN
 	NEW.shipped := false;
 	RETURN NEW;
 END $$;
-COMMENT ON FUNCTION @extschema@.reference_row_changed() IS
+COMMENT ON FUNCTION por_partner_internal.reference_row_changed() IS
 	'Trigger: keeps the shipped flag of country, sku, setting and renewal_notice_schedule true only for rows as shipped, so that pg_dump keeps operators'' changes.';

@@ -1,17 +1,17 @@
 /* sql/30_reference/wiring.sql: triggers and privileges of the reference tables */
 
 CREATE OR REPLACE TRIGGER country_changed BEFORE INSERT OR UPDATE ON @extschema@.country
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.reference_row_changed();
 
 CREATE OR REPLACE TRIGGER sku_changed BEFORE INSERT OR UPDATE ON @extschema@.sku
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.reference_row_changed();
 
 ALTER TABLE @extschema@.country ENABLE ALWAYS TRIGGER country_changed;
 
 ALTER TABLE @extschema@.sku ENABLE ALWAYS TRIGGER sku_changed;
 
 REVOKE ALL ON FUNCTION
-	@extschema@.reference_row_changed()
+	por_partner_internal.reference_row_changed()
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.country', 'WHERE NOT shipped');
@@ -19,7 +19,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.country', 'WHERE NOT shi
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.sku', 'WHERE NOT shipped');
 
 CREATE OR REPLACE TRIGGER setting_changed BEFORE INSERT OR UPDATE ON @extschema@.setting
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.reference_row_changed();
 
 ALTER TABLE @extschema@.setting ENABLE ALWAYS TRIGGER setting_changed;
 

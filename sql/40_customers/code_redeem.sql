@@ -4,7 +4,7 @@
 -- (create_customer_subscription) or a trial invitation.  Its values are
 -- checked first (the table's CHECK constraints, foreign key and trigger stay
 -- as a backstop); its admin becomes a user by the tenant's trigger (C3).
-CREATE OR REPLACE FUNCTION @extschema@.create_tenant(organization_name text, country_code text,
+CREATE OR REPLACE FUNCTION por_partner_internal.create_tenant(organization_name text, country_code text,
 	admin_first_name text, admin_last_name text, admin_email text, agreement text, created_by bigint)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -23,7 +23,7 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Use an ISO 3166-1 alpha-2 code from table por_partner.country.';
 	END IF;
-	PERFORM @extschema@.require_email(admin_email, 'admin_email');
+	PERFORM por_partner_internal.require_email(admin_email, 'admin_email');
 	INSERT INTO @extschema@.tenant AS t (organization_name, country_code, agreement, created_by,
 	                                     admin_first_name, admin_last_name, admin_email)
 	VALUES (create_tenant.organization_name, create_tenant.country_code, create_tenant.agreement,
@@ -33,7 +33,7 @@ BEGIN
 	RETURN new_tenant;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.create_tenant(text, text, text, text, text, text, bigint) IS
+COMMENT ON FUNCTION por_partner_internal.create_tenant(text, text, text, text, text, text, bigint) IS
 	'Internal: checks a new customer''s values (22023 for a blank organization name or a malformed admin e-mail, 23503 for a country code that is not two letters long; tenant_check finds whether it exists) and inserts its tenant; returns the tenant_id.';
 
 /*
@@ -43,7 +43,7 @@ COMMENT ON FUNCTION @extschema@.create_tenant(text, text, text, text, text, text
  * checked where they are redeemed (the key_card trigger); whose they must be
  * is the caller's business (create_customer_subscription: the partner's own).
  */
-CREATE OR REPLACE FUNCTION @extschema@.lock_key_cards(keys @extschema@.product_key[],
+CREATE OR REPLACE FUNCTION por_partner_internal.lock_key_cards(keys @extschema@.product_key[],
 	OUT sku_code text, OUT licenses bigint, OUT owners bigint[])
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
@@ -53,7 +53,7 @@ DECLARE
 	found_cards int;
 BEGIN
 	IF keys IS NULL THEN
-		PERFORM @extschema@.require_arg(keys, 'keys');
+		PERFORM por_partner_internal.require_arg(keys, 'keys');
 	END IF;
 	IF cardinality(keys) = 0 THEN
 		RAISE EXCEPTION 'no product key given'
@@ -94,7 +94,7 @@ BEGIN
 	sku_code := skus[1];
 END $$;
 
-COMMENT ON FUNCTION @extschema@.lock_key_cards(@extschema@.product_key[]) IS
+COMMENT ON FUNCTION por_partner_internal.lock_key_cards(@extschema@.product_key[]) IS
 	'Internal: validates an array of keys and locks their cards in key order; returns their one SKU, the licenses they carry and their owners.';
 
 CREATE OR REPLACE FUNCTION @extschema@.create_customer_subscription(
@@ -117,17 +117,17 @@ DECLARE
 	new_subscription bigint;
 BEGIN
 	IF num_nulls(create_customer_subscription.partner_id, create_customer_subscription.organization_name, create_customer_subscription.country_code, create_customer_subscription.admin_first_name, create_customer_subscription.admin_last_name, create_customer_subscription.admin_email, create_customer_subscription.starts_on) > 0 THEN
-		PERFORM @extschema@.require_arg(create_customer_subscription.partner_id, 'partner_id'),
-		        @extschema@.require_arg(create_customer_subscription.organization_name, 'organization_name'),
-		        @extschema@.require_arg(create_customer_subscription.country_code, 'country_code'),
-		        @extschema@.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
-		        @extschema@.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
-		        @extschema@.require_arg(create_customer_subscription.admin_email, 'admin_email'),
-		        @extschema@.require_arg(create_customer_subscription.starts_on, 'starts_on');
+		PERFORM por_partner_internal.require_arg(create_customer_subscription.partner_id, 'partner_id'),
+		        por_partner_internal.require_arg(create_customer_subscription.organization_name, 'organization_name'),
+		        por_partner_internal.require_arg(create_customer_subscription.country_code, 'country_code'),
+		        por_partner_internal.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
+		        por_partner_internal.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
+		        por_partner_internal.require_arg(create_customer_subscription.admin_email, 'admin_email'),
+		        por_partner_internal.require_arg(create_customer_subscription.starts_on, 'starts_on');
 	END IF;
-	PERFORM @extschema@.require_finite_day(create_customer_subscription.starts_on, 'starts_on',
+	PERFORM por_partner_internal.require_finite_day(create_customer_subscription.starts_on, 'starts_on',
 	                                       'Pass the first day of the subscription, such as current_date.');
-	PERFORM @extschema@.require_acting_partner(create_customer_subscription.partner_id);
+	PERFORM por_partner_internal.require_acting_partner(create_customer_subscription.partner_id);
 
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = create_customer_subscription.partner_id;
 	IF NOT FOUND THEN
@@ -135,7 +135,7 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
 
-	cards := @extschema@.lock_key_cards(keys);
+	cards := por_partner_internal.lock_key_cards(keys);
 	IF cards.owners <> ARRAY[p.partner_id] THEN
 		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
 				(SELECT @extschema@.product_key_mask(c.product_key) FROM @extschema@.key_card c
@@ -153,7 +153,7 @@ BEGIN
 	END IF;
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
 
-	new_tenant := @extschema@.create_tenant(create_customer_subscription.organization_name,
+	new_tenant := por_partner_internal.create_tenant(create_customer_subscription.organization_name,
 	                                        create_customer_subscription.country_code,
 	                                        create_customer_subscription.admin_first_name,
 	                                        create_customer_subscription.admin_last_name,
@@ -175,7 +175,7 @@ COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@
 
 -- The subscription a call changes, locked until the end of the transaction
 -- (FOR UPDATE: renewals and seat changes of one subscription queue up).
-CREATE OR REPLACE FUNCTION @extschema@.lock_subscription(subscription_id bigint)
+CREATE OR REPLACE FUNCTION por_partner_internal.lock_subscription(subscription_id bigint)
 RETURNS @extschema@.subscription
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
@@ -190,11 +190,11 @@ BEGIN
 	RETURN s;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.lock_subscription(bigint) IS
+COMMENT ON FUNCTION por_partner_internal.lock_subscription(bigint) IS
 	'Internal: the subscription, locked FOR UPDATE; 23503 when it does not exist.';
 
 -- Product keys work on subscriptions set up with product keys (rule K3).
-CREATE OR REPLACE FUNCTION @extschema@.require_key_billing(s @extschema@.subscription, purpose text)
+CREATE OR REPLACE FUNCTION por_partner_internal.require_key_billing(s @extschema@.subscription, purpose text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
@@ -206,7 +206,7 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_key_billing(@extschema@.subscription, text) IS
+COMMENT ON FUNCTION por_partner_internal.require_key_billing(@extschema@.subscription, text) IS
 	'Internal: raises 55000 unless the subscription is billed by product key; purpose says what the keys were to do (rule K3).';
 
 CREATE OR REPLACE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
@@ -219,13 +219,13 @@ DECLARE
 	new_seats int;
 BEGIN
 	IF num_nulls(add_licenses.subscription_id) > 0 THEN
-		PERFORM @extschema@.require_arg(add_licenses.subscription_id, 'subscription_id');
+		PERFORM por_partner_internal.require_arg(add_licenses.subscription_id, 'subscription_id');
 	END IF;
-	PERFORM @extschema@.require_subscription_access(add_licenses.subscription_id);
-	s := @extschema@.lock_subscription(add_licenses.subscription_id);
-	PERFORM @extschema@.require_key_billing(s, 'add users to');
-	cards := @extschema@.lock_key_cards(keys);
-	PERFORM @extschema@.require_own_keys(cards.owners);
+	PERFORM por_partner_internal.require_subscription_access(add_licenses.subscription_id);
+	s := por_partner_internal.lock_subscription(add_licenses.subscription_id);
+	PERFORM por_partner_internal.require_key_billing(s, 'add users to');
+	cards := por_partner_internal.lock_key_cards(keys);
+	PERFORM por_partner_internal.require_own_keys(cards.owners);
 	IF s.seats + cards.licenses > 2147483647 THEN
 		RAISE EXCEPTION 'subscription % would have % seats, more than a subscription holds', s.subscription_id,
 				s.seats + cards.licenses
@@ -251,10 +251,10 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF num_nulls(assign_license.subscription_id, assign_license.user_id) > 0 THEN
-		PERFORM @extschema@.require_arg(assign_license.subscription_id, 'subscription_id'),
-		        @extschema@.require_arg(assign_license.user_id, 'user_id');
+		PERFORM por_partner_internal.require_arg(assign_license.subscription_id, 'subscription_id'),
+		        por_partner_internal.require_arg(assign_license.user_id, 'user_id');
 	END IF;
-	PERFORM @extschema@.require_subscription_access(assign_license.subscription_id);
+	PERFORM por_partner_internal.require_subscription_access(assign_license.subscription_id);
 	INSERT INTO @extschema@.license (subscription_id, user_id)
 	VALUES (assign_license.subscription_id, assign_license.user_id);
 EXCEPTION WHEN unique_violation THEN
@@ -276,10 +276,10 @@ DECLARE
 	t bigint;
 BEGIN
 	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
-		PERFORM @extschema@.require_arg(remove_license.subscription_id, 'subscription_id'),
-		        @extschema@.require_arg(remove_license.user_id, 'user_id');
+		PERFORM por_partner_internal.require_arg(remove_license.subscription_id, 'subscription_id'),
+		        por_partner_internal.require_arg(remove_license.user_id, 'user_id');
 	END IF;
-	PERFORM @extschema@.require_subscription_access(remove_license.subscription_id);
+	PERFORM por_partner_internal.require_subscription_access(remove_license.subscription_id);
 	SELECT su.tenant_id INTO t FROM @extschema@.subscription su
 	 WHERE su.subscription_id = remove_license.subscription_id;
 	IF NOT FOUND THEN
@@ -318,11 +318,11 @@ DECLARE
 	new_user bigint;
 BEGIN
 	IF num_nulls(add_user.tenant_id, add_user.email) > 0 THEN
-		PERFORM @extschema@.require_arg(add_user.tenant_id, 'tenant_id'),
-		        @extschema@.require_arg(add_user.email, 'email');
+		PERFORM por_partner_internal.require_arg(add_user.tenant_id, 'tenant_id'),
+		        por_partner_internal.require_arg(add_user.email, 'email');
 	END IF;
-	PERFORM @extschema@.require_tenant_access(add_user.tenant_id);
-	PERFORM @extschema@.require_email(add_user.email, 'email');
+	PERFORM por_partner_internal.require_tenant_access(add_user.tenant_id);
+	PERFORM por_partner_internal.require_email(add_user.email, 'email');
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
 	RETURNING user_id INTO new_user;

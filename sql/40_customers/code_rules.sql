@@ -2,7 +2,7 @@
 
 -- Tenants: the country must be one where the service is offered (rule C2);
 -- a new tenant's admin becomes a user with the global_admin role (rule C3).
-CREATE OR REPLACE FUNCTION @extschema@.tenant_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.tenant_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	c record;
@@ -26,10 +26,10 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.tenant_check() IS
+COMMENT ON FUNCTION por_partner_internal.tenant_check() IS
 	'Trigger: a tenant''s country must be one where the service is offered (rule C2).';
 
-CREATE OR REPLACE FUNCTION @extschema@.tenant_create_admin() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.tenant_create_admin() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email, admin_role)
@@ -37,13 +37,13 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.tenant_create_admin() IS
+COMMENT ON FUNCTION por_partner_internal.tenant_create_admin() IS
 	'Trigger: a new tenant''s admin person becomes its first user, with the global_admin role (rule C3).';
 
 -- Subscriptions: licensed_users starts at 0 and is kept by the license
 -- triggers; seats never drop below it (rule C5); the agreement comes from the
 -- SKU (rule C4); a new subscription licenses the tenant's admin (rule C3).
-CREATE OR REPLACE FUNCTION @extschema@.subscription_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	sku_agreement text;
@@ -75,7 +75,7 @@ BEGIN
 		RAISE EXCEPTION 'subscription % is deprovisioned', OLD.subscription_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      DETAIL = format('It expired on %s, more than %s days ago; it can no longer be changed or reactivated (rule R6).',
-			                      OLD.expires_on, @extschema@.subscription_phase_start('deprovisioned')),
+			                      OLD.expires_on, por_partner_internal.subscription_phase_start('deprovisioned')),
 			      HINT = 'Set the customer up with a new subscription.';
 	END IF;
 	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
@@ -94,10 +94,10 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.subscription_check() IS
+COMMENT ON FUNCTION por_partner_internal.subscription_check() IS
 	'Trigger: keeps subscription.licensed_users to the license triggers and seats at or above it (rule C5); fills the agreement from the SKU (rule C4).';
 
-CREATE OR REPLACE FUNCTION @extschema@.subscription_license_admin() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_license_admin() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	-- the admin person named on the tenant, else its first global admin
@@ -112,12 +112,12 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.subscription_license_admin() IS
+COMMENT ON FUNCTION por_partner_internal.subscription_license_admin() IS
 	'Trigger: a new subscription gives the tenant''s admin a license (rule C3), unless it is brought in already disabled or deprovisioned (rule R6).';
 
 -- A subscription billed by product key exists only with a key redeemed to
 -- activate it (rules K3, A6); checked at commit, after the keys are marked.
-CREATE OR REPLACE FUNCTION @extschema@.subscription_has_activation_key() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_has_activation_key() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	-- the trigger's WHEN clause calls this only for billing = 'product_key'
@@ -132,13 +132,13 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.subscription_has_activation_key() IS
+COMMENT ON FUNCTION por_partner_internal.subscription_has_activation_key() IS
 	'Constraint trigger: a subscription billed by product key has a key redeemed to activate it (rules K3, A6).';
 
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row
 -- lock serializes concurrent assignments to one subscription.
-CREATE OR REPLACE FUNCTION @extschema@.license_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.license_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	user_tenant bigint;
@@ -165,10 +165,10 @@ BEGIN
 		RAISE EXCEPTION 'subscription % is %', NEW.subscription_id, phase
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      DETAIL = format('It expired on %s; from day %s after expiry users lose access and no license is assigned (rules R5, R6).',
-			                      expires, @extschema@.subscription_phase_start('disabled')),
+			                      expires, por_partner_internal.subscription_phase_start('disabled')),
 			      HINT = CASE phase WHEN 'disabled' THEN 'Renew the subscription to reactivate it.'
 			                        ELSE format('The subscription is past day %s and cannot be reactivated.',
-			                                    @extschema@.subscription_phase_start('deprovisioned')) END;
+			                                    por_partner_internal.subscription_phase_start('deprovisioned')) END;
 	END IF;
 	SELECT u.tenant_id INTO user_tenant FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id;
 	IF NOT FOUND THEN
@@ -184,10 +184,10 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.license_check() IS
+COMMENT ON FUNCTION por_partner_internal.license_check() IS
 	'Trigger: a license joins a user and a subscription of the same tenant, is never moved, and is not assigned on a disabled or deprovisioned subscription (rules R5, R6).';
 
-CREATE OR REPLACE FUNCTION @extschema@.license_count() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.license_count() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	s record;
@@ -213,14 +213,14 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.license_count() IS
+COMMENT ON FUNCTION por_partner_internal.license_count() IS
 	'Trigger: counts licenses on subscription.licensed_users and refuses one over the seats (rule C5).';
 
 -- Key cards: bought only by resellers (rule K2); a Small Business card
 -- carries one license (rule K4); redeemed at most once (rule K6), on a
 -- subscription of the card's SKU (rule K3), and only an authorized
 -- subscription advisor activates a subscription with keys (rule A6).
-CREATE OR REPLACE FUNCTION @extschema@.key_card_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.key_card_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p record;
@@ -278,5 +278,5 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.key_card_check() IS
+COMMENT ON FUNCTION por_partner_internal.key_card_check() IS
 	'Trigger: key cards are bought by resellers (K2), carry the SKU''s licenses (K4), are redeemed once and then kept unchanged (K6), on a subscription of their SKU (K3), and activate only for advisors (A6).';

@@ -1,40 +1,40 @@
 /* sql/40_customers/wiring.sql: triggers, row-level security, privileges and pg_dump of the customer tables */
 
 CREATE OR REPLACE TRIGGER tenant_check BEFORE INSERT OR UPDATE OF country_code ON @extschema@.tenant
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenant_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.tenant_check();
 
 CREATE OR REPLACE TRIGGER tenant_create_admin AFTER INSERT ON @extschema@.tenant
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenant_create_admin();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.tenant_create_admin();
 
 CREATE OR REPLACE TRIGGER subscription_check BEFORE INSERT OR UPDATE ON @extschema@.subscription
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_check();
 
 CREATE OR REPLACE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscription
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.subscription_license_admin();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin();
 
 DROP TRIGGER IF EXISTS subscription_has_activation_key ON @extschema@.subscription;
 CREATE CONSTRAINT TRIGGER subscription_has_activation_key
 	AFTER INSERT OR UPDATE OF billing ON @extschema@.subscription
 	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW WHEN (NEW.billing = 'product_key')
-	EXECUTE FUNCTION @extschema@.subscription_has_activation_key();
+	EXECUTE FUNCTION por_partner_internal.subscription_has_activation_key();
 
 CREATE OR REPLACE TRIGGER license_check BEFORE INSERT OR UPDATE ON @extschema@.license
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.license_check();
 
 CREATE OR REPLACE TRIGGER license_count AFTER INSERT OR DELETE ON @extschema@.license
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.license_count();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.license_count();
 
 CREATE OR REPLACE TRIGGER key_card_check BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.key_card
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.key_card_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.key_card_check();
 
 REVOKE ALL ON FUNCTION
-	@extschema@.tenant_check(), @extschema@.tenant_create_admin(), @extschema@.subscription_check(),
-	@extschema@.subscription_license_admin(), @extschema@.subscription_has_activation_key(),
-	@extschema@.license_check(), @extschema@.license_count(), @extschema@.key_card_check(),
-	@extschema@.create_tenant(text, text, text, text, text, text, bigint),
-	@extschema@.lock_subscription(bigint), @extschema@.require_key_billing(@extschema@.subscription, text),
-	@extschema@.lock_key_cards(@extschema@.product_key[]),
+	por_partner_internal.tenant_check(), por_partner_internal.tenant_create_admin(), por_partner_internal.subscription_check(),
+	por_partner_internal.subscription_license_admin(), por_partner_internal.subscription_has_activation_key(),
+	por_partner_internal.license_check(), por_partner_internal.license_count(), por_partner_internal.key_card_check(),
+	por_partner_internal.create_tenant(text, text, text, text, text, text, bigint),
+	por_partner_internal.lock_subscription(bigint), por_partner_internal.require_key_billing(@extschema@.subscription, text),
+	por_partner_internal.lock_key_cards(@extschema@.product_key[]),
 	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
@@ -58,13 +58,13 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.subscription', 'subscription_id'), '');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_card
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('product_key');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('product_key');
 
 -- licensed_users moves with every license; the licenses are not audited
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR DELETE
 	OR UPDATE OF tenant_id, sku_code, seats, billing, starts_on, expires_on, partner_of_record, agreement
 	ON @extschema@.subscription
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('subscription_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('subscription_id');
 
 ALTER TABLE @extschema@.key_card ENABLE ROW LEVEL SECURITY;
 

@@ -2,7 +2,7 @@
 
 -- An offer comes only from a Cloud Essentials partner (rule D3) and is
 -- answered once (rule D2).
-CREATE OR REPLACE FUNCTION @extschema@.delegated_admin_offer_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.delegated_admin_offer_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p @extschema@.partner;
@@ -45,11 +45,11 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.delegated_admin_offer_check() IS
+COMMENT ON FUNCTION por_partner_internal.delegated_admin_offer_check() IS
 	'Trigger: offers come from Cloud Essentials partners (D3), start pending and are answered once (D2).';
 
 -- A relationship exists only from an accepted offer (rule D2).
-CREATE OR REPLACE FUNCTION @extschema@.delegated_admin_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.delegated_admin_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.delegated_admin_offer o
@@ -63,10 +63,10 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.delegated_admin_check() IS
+COMMENT ON FUNCTION por_partner_internal.delegated_admin_check() IS
 	'Trigger: a delegated admin relationship rests on an accepted offer (rule D2).';
 
-CREATE OR REPLACE FUNCTION @extschema@.delegated_admin_removed() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.delegated_admin_removed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	UPDATE @extschema@.delegated_admin_offer SET status = 'removed'
@@ -74,7 +74,7 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.delegated_admin_removed() IS
+COMMENT ON FUNCTION por_partner_internal.delegated_admin_removed() IS
 	'Trigger: when a customer removes a delegated admin, the accepted offer behind it is marked removed, so that it cannot grant the rights again (rule D2).';
 
 -- Leaving Cloud Essentials withdraws the partner's pending offers (rule D3);
@@ -82,7 +82,7 @@ COMMENT ON FUNCTION @extschema@.delegated_admin_removed() IS
 -- partner allowed neither delegated admin nor service provision cannot act
 -- on them (partner_can, rule A3).  Losing subscription advisor status keeps
 -- existing partner-of-record links.
-CREATE OR REPLACE FUNCTION @extschema@.partner_flags_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_flags_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF @extschema@.partner_benefits_active(OLD) AND NOT @extschema@.partner_benefits_active(NEW) THEN
@@ -93,7 +93,7 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.partner_flags_changed() IS
+COMMENT ON FUNCTION por_partner_internal.partner_flags_changed() IS
 	'Trigger: a partner that leaves Cloud Essentials has its pending delegated admin offers withdrawn (rule D3).';
 
 CREATE OR REPLACE FUNCTION @extschema@.offer_delegated_admin(partner_id bigint, tenant_id bigint, message text DEFAULT NULL)
@@ -103,11 +103,11 @@ DECLARE
 	new_offer bigint;
 BEGIN
 	IF num_nulls(offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id) > 0 THEN
-		PERFORM @extschema@.require_arg(offer_delegated_admin.partner_id, 'partner_id'),
-		        @extschema@.require_arg(offer_delegated_admin.tenant_id, 'tenant_id');
+		PERFORM por_partner_internal.require_arg(offer_delegated_admin.partner_id, 'partner_id'),
+		        por_partner_internal.require_arg(offer_delegated_admin.tenant_id, 'tenant_id');
 	END IF;
-	PERFORM @extschema@.require_acting_partner(offer_delegated_admin.partner_id);
-	PERFORM @extschema@.require_tenant_access(offer_delegated_admin.tenant_id);
+	PERFORM por_partner_internal.require_acting_partner(offer_delegated_admin.partner_id);
+	PERFORM por_partner_internal.require_tenant_access(offer_delegated_admin.tenant_id);
 	INSERT INTO @extschema@.delegated_admin_offer (partner_id, tenant_id, message)
 	VALUES (offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id, offer_delegated_admin.message)
 	RETURNING offer_id INTO new_offer;
@@ -118,7 +118,7 @@ COMMENT ON FUNCTION @extschema@.offer_delegated_admin(bigint, bigint, text) IS
 	'Sends a delegated admin offer, with a message, from a Cloud Essentials partner to a customer (rules D2, D3).  Returns the offer_id.';
 
 -- Answer a pending offer; the row lock makes two answers at once end with one.
-CREATE OR REPLACE FUNCTION @extschema@.answer_delegated_admin_offer(offer_id bigint, accept boolean)
+CREATE OR REPLACE FUNCTION por_partner_internal.answer_delegated_admin_offer(offer_id bigint, accept boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
@@ -126,8 +126,8 @@ DECLARE
 	o record;
 BEGIN
 	IF num_nulls(answer_delegated_admin_offer.offer_id, answer_delegated_admin_offer.accept) > 0 THEN
-		PERFORM @extschema@.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id'),
-		        @extschema@.require_arg(answer_delegated_admin_offer.accept, 'accept');
+		PERFORM por_partner_internal.require_arg(answer_delegated_admin_offer.offer_id, 'offer_id'),
+		        por_partner_internal.require_arg(answer_delegated_admin_offer.accept, 'accept');
 	END IF;
 	SELECT * INTO o FROM @extschema@.delegated_admin_offer d
 	 WHERE d.offer_id = answer_delegated_admin_offer.offer_id FOR UPDATE;
@@ -158,19 +158,19 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.answer_delegated_admin_offer(bigint, boolean) IS
+COMMENT ON FUNCTION por_partner_internal.answer_delegated_admin_offer(bigint, boolean) IS
 	'Internal: accepts or declines a pending delegated admin offer, once (rule D2).';
 
 CREATE OR REPLACE FUNCTION @extschema@.accept_delegated_admin_offer(offer_id bigint) RETURNS void
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT @extschema@.answer_delegated_admin_offer(offer_id, true) $$;
+AS $$ SELECT por_partner_internal.answer_delegated_admin_offer(offer_id, true) $$;
 
 COMMENT ON FUNCTION @extschema@.accept_delegated_admin_offer(bigint) IS
 	'The customer accepts a pending offer: the partner becomes its delegated admin, with admin rights and no license (rules D2, D4).';
 
 CREATE OR REPLACE FUNCTION @extschema@.decline_delegated_admin_offer(offer_id bigint) RETURNS void
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT @extschema@.answer_delegated_admin_offer(offer_id, false) $$;
+AS $$ SELECT por_partner_internal.answer_delegated_admin_offer(offer_id, false) $$;
 
 COMMENT ON FUNCTION @extschema@.decline_delegated_admin_offer(bigint) IS
 	'The customer declines a pending offer; it grants nothing (rule D2).';
@@ -190,8 +190,8 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 #variable_conflict use_column
 BEGIN
 	IF num_nulls(remove_delegated_admin.partner_id, remove_delegated_admin.tenant_id) > 0 THEN
-		PERFORM @extschema@.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
-		        @extschema@.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
+		PERFORM por_partner_internal.require_arg(remove_delegated_admin.partner_id, 'partner_id'),
+		        por_partner_internal.require_arg(remove_delegated_admin.tenant_id, 'tenant_id');
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.partner p WHERE p.partner_id = remove_delegated_admin.partner_id) THEN
 		RAISE EXCEPTION 'partner % does not exist', remove_delegated_admin.partner_id

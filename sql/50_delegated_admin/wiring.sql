@@ -1,21 +1,21 @@
 /* sql/50_delegated_admin/wiring.sql: triggers, row-level security, privileges and pg_dump of delegated administration */
 
 CREATE OR REPLACE TRIGGER delegated_admin_offer_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin_offer
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_offer_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.delegated_admin_offer_check();
 
 CREATE OR REPLACE TRIGGER delegated_admin_check BEFORE INSERT OR UPDATE ON @extschema@.delegated_admin
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.delegated_admin_check();
 
 CREATE OR REPLACE TRIGGER delegated_admin_removed AFTER DELETE ON @extschema@.delegated_admin
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.delegated_admin_removed();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.delegated_admin_removed();
 
 CREATE OR REPLACE TRIGGER partner_flags_changed AFTER UPDATE OF cloud_essentials ON @extschema@.partner
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_flags_changed();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.partner_flags_changed();
 
 REVOKE ALL ON FUNCTION
-	@extschema@.delegated_admin_offer_check(), @extschema@.delegated_admin_check(),
-	@extschema@.delegated_admin_removed(), @extschema@.partner_flags_changed(),
-	@extschema@.answer_delegated_admin_offer(bigint, boolean),
+	por_partner_internal.delegated_admin_offer_check(), por_partner_internal.delegated_admin_check(),
+	por_partner_internal.delegated_admin_removed(), por_partner_internal.partner_flags_changed(),
+	por_partner_internal.answer_delegated_admin_offer(bigint, boolean),
 	@extschema@.offer_delegated_admin(bigint, bigint, text),
 	@extschema@.accept_delegated_admin_offer(bigint),
 	@extschema@.decline_delegated_admin_offer(bigint),
@@ -29,10 +29,10 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.delegated_admin', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.delegated_admin_offer', 'offer_id'), '');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin_offer
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('offer_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('offer_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('partner_id', 'tenant_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_id', 'tenant_id');
 
 ALTER TABLE @extschema@.delegated_admin_offer ENABLE ROW LEVEL SECURITY;
 

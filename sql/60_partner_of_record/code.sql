@@ -2,7 +2,7 @@
 
 -- Only an authorized subscription advisor is named partner of record (P2),
 -- whichever client sets the column.
-CREATE OR REPLACE FUNCTION @extschema@.subscription_por_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_por_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p record;
@@ -18,7 +18,7 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.subscription_por_check() IS
+COMMENT ON FUNCTION por_partner_internal.subscription_por_check() IS
 	'Trigger: the partner of record is an authorized subscription advisor (rule P2).';
 
 CREATE OR REPLACE FUNCTION @extschema@.set_partner_of_record(subscription_id bigint, mpn_id text) RETURNS void
@@ -29,8 +29,8 @@ DECLARE
 	mpn text;
 BEGIN
 	IF num_nulls(set_partner_of_record.subscription_id, set_partner_of_record.mpn_id) > 0 THEN
-		PERFORM @extschema@.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
-		        @extschema@.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
+		PERFORM por_partner_internal.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
+		        por_partner_internal.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
 	END IF;
 	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
 	IF mpn IS NULL THEN
@@ -60,7 +60,7 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 #variable_conflict use_column
 BEGIN
 	IF num_nulls(clear_partner_of_record.subscription_id) > 0 THEN
-		PERFORM @extschema@.require_arg(clear_partner_of_record.subscription_id, 'subscription_id');
+		PERFORM por_partner_internal.require_arg(clear_partner_of_record.subscription_id, 'subscription_id');
 	END IF;
 	UPDATE @extschema@.subscription s SET partner_of_record = NULL
 	 WHERE s.subscription_id = clear_partner_of_record.subscription_id;

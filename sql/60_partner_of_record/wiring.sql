@@ -2,14 +2,14 @@
 
 CREATE OR REPLACE TRIGGER subscription_por_check BEFORE INSERT ON @extschema@.subscription
 	FOR EACH ROW WHEN (NEW.partner_of_record IS NOT NULL)
-	EXECUTE FUNCTION @extschema@.subscription_por_check();
+	EXECUTE FUNCTION por_partner_internal.subscription_por_check();
 
 CREATE OR REPLACE TRIGGER subscription_por_change BEFORE UPDATE OF partner_of_record ON @extschema@.subscription
 	FOR EACH ROW WHEN (NEW.partner_of_record IS DISTINCT FROM OLD.partner_of_record
 	                   AND NEW.partner_of_record IS NOT NULL)
-	EXECUTE FUNCTION @extschema@.subscription_por_check();
+	EXECUTE FUNCTION por_partner_internal.subscription_por_check();
 
 REVOKE ALL ON FUNCTION
-	@extschema@.subscription_por_check(), @extschema@.set_partner_of_record(bigint, text),
-	@extschema@.clear_partner_of_record(bigint), @extschema@.partner_benefits_active(@extschema@.partner)
+	por_partner_internal.subscription_por_check(), @extschema@.set_partner_of_record(bigint, text),
+	@extschema@.clear_partner_of_record(bigint)
 FROM PUBLIC;

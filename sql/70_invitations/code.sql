@@ -2,7 +2,7 @@
 
 -- Invitations and offers come from authorized subscription advisors (A4, A5),
 -- and include delegated admin only from Cloud Essentials partners (D3, D5).
-CREATE OR REPLACE FUNCTION @extschema@.advisor_offer_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.advisor_offer_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p @extschema@.partner;
@@ -28,26 +28,26 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.advisor_offer_check() IS
+COMMENT ON FUNCTION por_partner_internal.advisor_offer_check() IS
 	'Trigger: trial invitations and purchase offers come from authorized subscription advisors (A4, A5) and include delegated admin only from Cloud Essentials partners (D3, D5).';
 
-CREATE OR REPLACE FUNCTION @extschema@.invitation_url(kind text, code text) RETURNS text
+CREATE OR REPLACE FUNCTION por_partner_internal.invitation_url(kind text, code text) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 	SELECT rtrim(s.value, '/') || '/' || kind || '/' || code
 	  FROM @extschema@.setting s WHERE s.name = 'invitation_url_base'
 $$;
 
-COMMENT ON FUNCTION @extschema@.invitation_url(text, text) IS
+COMMENT ON FUNCTION por_partner_internal.invitation_url(text, text) IS
 	'Internal: the URL of a trial invitation (kind ''trial'') or purchase offer (kind ''offer'').';
 
 -- The code of a URL of the given kind, or a 22023 error for a malformed one.
-CREATE OR REPLACE FUNCTION @extschema@.invitation_code(url text, kind text) RETURNS text
+CREATE OR REPLACE FUNCTION por_partner_internal.invitation_code(url text, kind text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	m text[];
 BEGIN
 	IF num_nulls(url) > 0 THEN
-		PERFORM @extschema@.require_arg(url, 'url');
+		PERFORM por_partner_internal.require_arg(url, 'url');
 	END IF;
 	m := regexp_match(url, '^\s*https?://[^/\s]+(?:/[^\s?#]*)?/' || kind || '/([0-9a-fA-F]{32})/?(?:[?#]\S*)?\s*$');
 	IF m IS NULL THEN
@@ -59,13 +59,13 @@ BEGIN
 	RETURN lower(m[1]);
 END $$;
 
-COMMENT ON FUNCTION @extschema@.invitation_code(text, text) IS
+COMMENT ON FUNCTION por_partner_internal.invitation_code(text, text) IS
 	'Internal: extracts the code of a trial invitation or purchase offer URL.';
 
 -- Grant delegated admin from an invitation or offer that included it (D5):
 -- the customer accepting it accepts the offer.  A partner that has left
 -- Cloud Essentials since gets nothing, and the caller is warned.
-CREATE OR REPLACE FUNCTION @extschema@.grant_included_delegated_admin(partner_id bigint, tenant_id bigint, source text)
+CREATE OR REPLACE FUNCTION por_partner_internal.grant_included_delegated_admin(partner_id bigint, tenant_id bigint, source text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
@@ -82,10 +82,10 @@ BEGIN
 		RETURN;
 	END IF;
 	o := @extschema@.offer_delegated_admin(p.partner_id, tenant_id, 'Included in the ' || source || '.');
-	PERFORM @extschema@.answer_delegated_admin_offer(o, true);
+	PERFORM por_partner_internal.answer_delegated_admin_offer(o, true);
 END $$;
 
-COMMENT ON FUNCTION @extschema@.grant_included_delegated_admin(bigint, bigint, text) IS
+COMMENT ON FUNCTION por_partner_internal.grant_included_delegated_admin(bigint, bigint, text) IS
 	'Internal: makes the partner the tenant''s delegated admin when an accepted invitation or offer included it (rule D5).';
 
 CREATE OR REPLACE FUNCTION @extschema@.create_trial_invitation(partner_id bigint, sku_code text,
@@ -96,11 +96,11 @@ DECLARE
 	c text;
 BEGIN
 	IF num_nulls(create_trial_invitation.partner_id, create_trial_invitation.sku_code, create_trial_invitation.include_delegated_admin) > 0 THEN
-		PERFORM @extschema@.require_arg(create_trial_invitation.partner_id, 'partner_id'),
-		        @extschema@.require_arg(create_trial_invitation.sku_code, 'sku_code'),
-		        @extschema@.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
+		PERFORM por_partner_internal.require_arg(create_trial_invitation.partner_id, 'partner_id'),
+		        por_partner_internal.require_arg(create_trial_invitation.sku_code, 'sku_code'),
+		        por_partner_internal.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
 	END IF;
-	PERFORM @extschema@.require_acting_partner(create_trial_invitation.partner_id);
+	PERFORM por_partner_internal.require_acting_partner(create_trial_invitation.partner_id);
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = create_trial_invitation.sku_code) THEN
 		RAISE EXCEPTION 'SKU "%" does not exist', left(create_trial_invitation.sku_code, 100)
 			USING ERRCODE = 'foreign_key_violation',
@@ -110,7 +110,7 @@ BEGIN
 	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
 	        create_trial_invitation.include_delegated_admin)
 	RETURNING code INTO c;
-	RETURN @extschema@.invitation_url('trial', c);
+	RETURN por_partner_internal.invitation_url('trial', c);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.create_trial_invitation(bigint, text, boolean) IS
@@ -130,22 +130,22 @@ BEGIN
 	IF num_nulls(accept_trial_invitation.url, accept_trial_invitation.organization_name,
 	             accept_trial_invitation.country_code, accept_trial_invitation.admin_first_name,
 	             accept_trial_invitation.admin_last_name, accept_trial_invitation.admin_email) > 0 THEN
-		PERFORM @extschema@.require_arg(accept_trial_invitation.url, 'url'),
-		        @extschema@.require_arg(accept_trial_invitation.organization_name, 'organization_name'),
-		        @extschema@.require_arg(accept_trial_invitation.country_code, 'country_code'),
-		        @extschema@.require_arg(accept_trial_invitation.admin_first_name, 'admin_first_name'),
-		        @extschema@.require_arg(accept_trial_invitation.admin_last_name, 'admin_last_name'),
-		        @extschema@.require_arg(accept_trial_invitation.admin_email, 'admin_email');
+		PERFORM por_partner_internal.require_arg(accept_trial_invitation.url, 'url'),
+		        por_partner_internal.require_arg(accept_trial_invitation.organization_name, 'organization_name'),
+		        por_partner_internal.require_arg(accept_trial_invitation.country_code, 'country_code'),
+		        por_partner_internal.require_arg(accept_trial_invitation.admin_first_name, 'admin_first_name'),
+		        por_partner_internal.require_arg(accept_trial_invitation.admin_last_name, 'admin_last_name'),
+		        por_partner_internal.require_arg(accept_trial_invitation.admin_email, 'admin_email');
 	END IF;
 	SELECT * INTO i FROM @extschema@.trial_invitation t
-	 WHERE t.code = @extschema@.invitation_code(accept_trial_invitation.url, 'trial');
+	 WHERE t.code = por_partner_internal.invitation_code(accept_trial_invitation.url, 'trial');
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no trial invitation has this URL'
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Ask the partner for a new invitation.';
 	END IF;
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
-	new_tenant := @extschema@.create_tenant(accept_trial_invitation.organization_name,
+	new_tenant := por_partner_internal.create_tenant(accept_trial_invitation.organization_name,
 	                                        accept_trial_invitation.country_code,
 	                                        accept_trial_invitation.admin_first_name,
 	                                        accept_trial_invitation.admin_last_name,
@@ -156,7 +156,7 @@ BEGIN
 	        i.partner_id, s.agreement)
 	RETURNING subscription_id INTO new_subscription;
 	IF i.include_delegated_admin THEN
-		PERFORM @extschema@.grant_included_delegated_admin(i.partner_id, new_tenant, 'trial invitation');
+		PERFORM por_partner_internal.grant_included_delegated_admin(i.partner_id, new_tenant, 'trial invitation');
 	END IF;
 	RETURN new_subscription;
 END $$;
@@ -175,11 +175,11 @@ DECLARE
 	skus text[] := '{}'::text[];
 BEGIN
 	IF num_nulls(create_purchase_offer.partner_id, lines, create_purchase_offer.include_delegated_admin) > 0 THEN
-		PERFORM @extschema@.require_arg(create_purchase_offer.partner_id, 'partner_id'),
-		        @extschema@.require_arg(lines, 'lines'),
-		        @extschema@.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
+		PERFORM por_partner_internal.require_arg(create_purchase_offer.partner_id, 'partner_id'),
+		        por_partner_internal.require_arg(lines, 'lines'),
+		        por_partner_internal.require_arg(create_purchase_offer.include_delegated_admin, 'include_delegated_admin');
 	END IF;
-	PERFORM @extschema@.require_acting_partner(create_purchase_offer.partner_id);
+	PERFORM por_partner_internal.require_acting_partner(create_purchase_offer.partner_id);
 	IF jsonb_typeof(lines) <> 'array' OR jsonb_array_length(lines) = 0 THEN
 		RAISE EXCEPTION 'lines must be a non-empty JSON array'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -213,7 +213,7 @@ BEGIN
 		INSERT INTO @extschema@.purchase_offer_line (purchase_offer_id, sku_code, licenses)
 		VALUES (o.purchase_offer_id, line ->> 'sku_code', (line ->> 'licenses')::int);
 	END LOOP;
-	RETURN @extschema@.invitation_url('offer', o.code);
+	RETURN por_partner_internal.invitation_url('offer', o.code);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.create_purchase_offer(bigint, jsonb, boolean) IS
@@ -229,10 +229,10 @@ DECLARE
 	new_subscription bigint;
 BEGIN
 	IF num_nulls(accept_purchase_offer.tenant_id) > 0 THEN
-		PERFORM @extschema@.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
+		PERFORM por_partner_internal.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
 	END IF;
 	SELECT * INTO o FROM @extschema@.purchase_offer po
-	 WHERE po.code = @extschema@.invitation_code(accept_purchase_offer.url, 'offer');
+	 WHERE po.code = por_partner_internal.invitation_code(accept_purchase_offer.url, 'offer');
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no purchase offer has this URL'
 			USING ERRCODE = 'foreign_key_violation',
@@ -259,7 +259,7 @@ BEGIN
 		RETURN NEXT new_subscription;
 	END LOOP;
 	IF o.include_delegated_admin THEN
-		PERFORM @extschema@.grant_included_delegated_admin(o.partner_id, accept_purchase_offer.tenant_id, 'purchase offer');
+		PERFORM por_partner_internal.grant_included_delegated_admin(o.partner_id, accept_purchase_offer.tenant_id, 'purchase offer');
 	END IF;
 END $$;
 

@@ -1,15 +1,15 @@
 /* sql/70_invitations/schema.sql: trial invitations and purchase offers (rules A4, A5, D5) */
 
-CREATE FUNCTION @extschema@.random_code() RETURNS text
+CREATE FUNCTION por_partner_internal.random_code() RETURNS text
 AS 'MODULE_PATHNAME', 'por_partner_random_code'
 LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.random_code() IS
+COMMENT ON FUNCTION por_partner_internal.random_code() IS
 	'Internal: 128 random bits from the server''s strong random source, as 32 hex digits: the code in invitation and offer URLs.';
 
 CREATE TABLE @extschema@.trial_invitation (
 	invitation_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	code text NOT NULL UNIQUE DEFAULT @extschema@.random_code()
+	code text NOT NULL UNIQUE DEFAULT por_partner_internal.random_code()
 		CONSTRAINT trial_invitation_code_format CHECK (code ~ '^[0-9a-f]{32}$'),
 	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
 	sku_code text NOT NULL REFERENCES @extschema@.sku,
@@ -22,7 +22,7 @@ COMMENT ON TABLE @extschema@.trial_invitation IS
 
 CREATE TABLE @extschema@.purchase_offer (
 	purchase_offer_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	code text NOT NULL UNIQUE DEFAULT @extschema@.random_code()
+	code text NOT NULL UNIQUE DEFAULT por_partner_internal.random_code()
 		CONSTRAINT purchase_offer_code_format CHECK (code ~ '^[0-9a-f]{32}$'),
 	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
 	include_delegated_admin boolean NOT NULL DEFAULT false,

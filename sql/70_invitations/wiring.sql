@@ -1,15 +1,15 @@
 /* sql/70_invitations/wiring.sql: triggers, row-level security, privileges and pg_dump of invitations and offers */
 
 CREATE OR REPLACE TRIGGER trial_invitation_check BEFORE INSERT OR UPDATE ON @extschema@.trial_invitation
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.advisor_offer_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.advisor_offer_check();
 
 CREATE OR REPLACE TRIGGER purchase_offer_check BEFORE INSERT OR UPDATE ON @extschema@.purchase_offer
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.advisor_offer_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.advisor_offer_check();
 
 REVOKE ALL ON FUNCTION
-	@extschema@.advisor_offer_check(), @extschema@.random_code(),
-	@extschema@.invitation_url(text, text), @extschema@.invitation_code(text, text),
-	@extschema@.grant_included_delegated_admin(bigint, bigint, text),
+	por_partner_internal.advisor_offer_check(), por_partner_internal.random_code(),
+	por_partner_internal.invitation_url(text, text), por_partner_internal.invitation_code(text, text),
+	por_partner_internal.grant_included_delegated_admin(bigint, bigint, text),
 	@extschema@.create_trial_invitation(bigint, text, boolean),
 	@extschema@.accept_trial_invitation(text, text, text, text, text, text),
 	@extschema@.create_purchase_offer(bigint, jsonb, boolean),
@@ -27,10 +27,10 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@e
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.trial_invitation
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('invitation_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('invitation_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.purchase_offer
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.audit_row('purchase_offer_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('purchase_offer_id');
 
 ALTER TABLE @extschema@.trial_invitation ENABLE ROW LEVEL SECURITY;
 

@@ -3,25 +3,25 @@
 -- Company information is changed only through update_partner_contact (A1):
 -- the function marks the partner it edits in a backend-local flag (see
 -- src/contact_edit.c) that no client can set.
-CREATE OR REPLACE FUNCTION @extschema@.contact_edit_begin(partner_id bigint) RETURNS void
+CREATE OR REPLACE FUNCTION por_partner_internal.contact_edit_begin(partner_id bigint) RETURNS void
 AS 'MODULE_PATHNAME', 'por_partner_contact_edit_begin'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.contact_edit_begin(bigint) IS
+COMMENT ON FUNCTION por_partner_internal.contact_edit_begin(bigint) IS
 	'Internal: marks the partner whose company information update_partner_contact() is changing (0: none); cleared at the end of the (sub)transaction.';
 
-CREATE OR REPLACE FUNCTION @extschema@.contact_edit_partner() RETURNS bigint
+CREATE OR REPLACE FUNCTION por_partner_internal.contact_edit_partner() RETURNS bigint
 AS 'MODULE_PATHNAME', 'por_partner_contact_edit_partner'
 LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION @extschema@.contact_edit_partner() IS
+COMMENT ON FUNCTION por_partner_internal.contact_edit_partner() IS
 	'Internal: the partner whose company information update_partner_contact() is changing in this backend, or 0.';
 
-CREATE OR REPLACE FUNCTION @extschema@.partner_contact_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_contact_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF (NEW.email, NEW.phone, NEW.address) IS DISTINCT FROM (OLD.email, OLD.phone, OLD.address)
-	   AND @extschema@.contact_edit_partner() <> NEW.partner_id THEN
+	   AND por_partner_internal.contact_edit_partner() <> NEW.partner_id THEN
 		RAISE EXCEPTION 'the company information of partner % is changed by its global admins', NEW.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      DETAIL = 'Phone, e-mail and address are shown to customers; a partner user with the global_admin role edits them (rule A1).',
@@ -30,7 +30,7 @@ BEGIN
 	RETURN NEW;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.partner_contact_check() IS
+COMMENT ON FUNCTION por_partner_internal.partner_contact_check() IS
 	'Trigger: a partner''s phone, e-mail and address change only through update_partner_contact() (rule A1).';
 
 CREATE OR REPLACE FUNCTION @extschema@.update_partner_contact(partner_user_id bigint, email text, phone text, address text)
@@ -41,9 +41,9 @@ DECLARE
 	u record;
 BEGIN
 	IF num_nulls(update_partner_contact.partner_user_id) > 0 THEN
-		PERFORM @extschema@.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
+		PERFORM por_partner_internal.require_arg(update_partner_contact.partner_user_id, 'partner_user_id');
 	END IF;
-	PERFORM @extschema@.require_partner_user_access(update_partner_contact.partner_user_id);
+	PERFORM por_partner_internal.require_partner_user_access(update_partner_contact.partner_user_id);
 	SELECT * INTO u FROM @extschema@.partner_user pu WHERE pu.partner_user_id = update_partner_contact.partner_user_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner user % does not exist', update_partner_contact.partner_user_id
@@ -55,13 +55,13 @@ BEGIN
 			      DETAIL = 'Only the partner''s global admins edit its phone, e-mail and address (rule A1).',
 			      HINT = 'Ask a global admin of your company.';
 	END IF;
-	PERFORM @extschema@.require_email(update_partner_contact.email, 'email');
-	PERFORM @extschema@.contact_edit_begin(u.partner_id);
+	PERFORM por_partner_internal.require_email(update_partner_contact.email, 'email');
+	PERFORM por_partner_internal.contact_edit_begin(u.partner_id);
 	UPDATE @extschema@.partner p
 	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
 	       address = update_partner_contact.address
 	 WHERE p.partner_id = u.partner_id;
-	PERFORM @extschema@.contact_edit_begin(0);
+	PERFORM por_partner_internal.contact_edit_begin(0);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text) IS
@@ -70,8 +70,8 @@ COMMENT ON FUNCTION @extschema@.update_partner_contact(bigint, text, text, text)
 CREATE OR REPLACE FUNCTION @extschema@.partner_customer_count(partner_id bigint) RETURNS bigint
 LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	PERFORM @extschema@.require_acting_partner($1);
-	RETURN (SELECT count(*) FROM @extschema@.partner_book($1));
+	PERFORM por_partner_internal.require_acting_partner($1);
+	RETURN (SELECT count(*) FROM por_partner_internal.partner_book($1));
 END $$;
 
 COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
@@ -80,11 +80,11 @@ COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS
 -- Rule A3 in one place: managing customers is open to partners authorized
 -- to offer delegated admin (Cloud Essentials, rules D3, P3) and to
 -- authorized service providers.  A predicate on a partner row, inlined.
-CREATE OR REPLACE FUNCTION @extschema@.partner_manages_customers(p @extschema@.partner) RETURNS boolean
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_manages_customers(p @extschema@.partner) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT @extschema@.partner_benefits_active(p) OR p.service_provider $$;
 
-COMMENT ON FUNCTION @extschema@.partner_manages_customers(@extschema@.partner) IS
+COMMENT ON FUNCTION por_partner_internal.partner_manages_customers(@extschema@.partner) IS
 	'Internal: true when the partner may manage customers, as a Cloud Essentials partner or an authorized service provider (rule A3).';
 
 CREATE OR REPLACE FUNCTION @extschema@.customer_management_view(partner_id bigint) RETURNS text
@@ -93,15 +93,15 @@ DECLARE
 	p @extschema@.partner;
 BEGIN
 	IF num_nulls(customer_management_view.partner_id) > 0 THEN
-		PERFORM @extschema@.require_arg(customer_management_view.partner_id, 'partner_id');
+		PERFORM por_partner_internal.require_arg(customer_management_view.partner_id, 'partner_id');
 	END IF;
-	PERFORM @extschema@.require_acting_partner(customer_management_view.partner_id);
+	PERFORM por_partner_internal.require_acting_partner(customer_management_view.partner_id);
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = customer_management_view.partner_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'partner % does not exist', customer_management_view.partner_id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
-	IF NOT @extschema@.partner_manages_customers(p) THEN
+	IF NOT por_partner_internal.partner_manages_customers(p) THEN
 		RAISE EXCEPTION 'partner "%" (MPN ID %) may not manage customers', p.name, p.mpn_id
 			USING ERRCODE = 'insufficient_privilege',
 			      DETAIL = 'Managing customers is open to partners authorized to offer delegated admin and to authorized service providers (rule A3).';
@@ -120,9 +120,9 @@ DECLARE
 	allowed boolean;
 BEGIN
 	IF num_nulls(partner_user_id, tenant_id, action) > 0 THEN
-		PERFORM @extschema@.require_arg(partner_user_id, 'partner_user_id'),
-		        @extschema@.require_arg(tenant_id, 'tenant_id'),
-		        @extschema@.require_arg(action, 'action');
+		PERFORM por_partner_internal.require_arg(partner_user_id, 'partner_user_id'),
+		        por_partner_internal.require_arg(tenant_id, 'tenant_id'),
+		        por_partner_internal.require_arg(action, 'action');
 	END IF;
 	IF action NOT IN ('reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions',
 	                  'manage_domains', 'service_requests') THEN
@@ -130,10 +130,10 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Actions: reset_password, manage_users, manage_licenses, manage_subscriptions, manage_domains, service_requests.';
 	END IF;
-	PERFORM @extschema@.require_partner_user_access(partner_user_id);
+	PERFORM por_partner_internal.require_partner_user_access(partner_user_id);
 	SELECT true,
 	       d.partner_id IS NOT NULL
-	       AND @extschema@.partner_manages_customers(p)
+	       AND por_partner_internal.partner_manages_customers(p)
 	       AND (u.customer_access = 'full' OR (u.customer_access = 'limited' AND action = 'reset_password'))
 	  INTO found_user, allowed
 	  FROM @extschema@.partner_user u

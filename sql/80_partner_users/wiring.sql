@@ -1,12 +1,13 @@
 /* sql/80_partner_users/wiring.sql: triggers, row-level security, privileges and pg_dump of partner users */
 
 CREATE OR REPLACE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, address ON @extschema@.partner
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.partner_contact_check();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.partner_contact_check();
 
 REVOKE ALL ON FUNCTION
-	@extschema@.partner_contact_check(), @extschema@.contact_edit_begin(bigint),
+	por_partner_internal.partner_contact_check(), por_partner_internal.contact_edit_begin(bigint),
+	por_partner_internal.contact_edit_partner(),
 	@extschema@.update_partner_contact(bigint, text, text, text),
-	@extschema@.partner_manages_customers(@extschema@.partner)
+	por_partner_internal.partner_manages_customers(@extschema@.partner)
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');
@@ -23,7 +24,7 @@ CREATE POLICY partner_own ON @extschema@.partner_user TO por_partner_partner
 	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
 	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
 
-REVOKE EXECUTE ON FUNCTION @extschema@.contact_edit_begin(bigint) FROM por_partner_operator;
+REVOKE EXECUTE ON FUNCTION por_partner_internal.contact_edit_begin(bigint) FROM por_partner_operator;
 
 GRANT SELECT ON
 	@extschema@.partner_user

@@ -8,12 +8,12 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.subscription_phase(date, date) IS
 	'The phase of a subscription whose term ends on expires_on (the first day it no longer covers), as of a day (default today): active, expired (days 0-29, rule R5), disabled (30-119, rule R6) or deprovisioned (120 on).  Infinite dates: expires_on = infinity is always active, -infinity always deprovisioned.';
 
-CREATE OR REPLACE FUNCTION @extschema@.subscription_phase_start(phase @extschema@.subscription_phase)
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_phase_start(phase @extschema@.subscription_phase)
 RETURNS int
 AS 'MODULE_PATHNAME', 'por_partner_subscription_phase_start'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.subscription_phase_start(@extschema@.subscription_phase) IS
+COMMENT ON FUNCTION por_partner_internal.subscription_phase_start(@extschema@.subscription_phase) IS
 	'Internal: the day, counted from expires_on, on which a subscription enters the phase: 0 expired, 30 disabled, 120 deprovisioned (rules R5, R6); null for active.  The lifecycle''s day counts, from the C code of subscription_phase().';
 
 CREATE OR REPLACE FUNCTION @extschema@.subscription_phase(s @extschema@.subscription, as_of date DEFAULT current_date)
@@ -39,7 +39,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 		  FROM @extschema@.subscription s, horizon h
 		 WHERE s.expires_on > as_of
 		   -- held to the last date: as_of near it is no overflow, whatever the plan
-		   AND s.expires_on <= @extschema@.date_add_clamped(as_of, h.days)
+		   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, h.days)
 		   AND s.starts_on <= as_of
 	)
 	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
@@ -66,7 +66,7 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	n @extschema@.renewal_notice;
 BEGIN
-	PERFORM @extschema@.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
+	PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
 	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
 	-- this one neither records nor announces it again
 	FOR n IN
@@ -99,7 +99,7 @@ COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
 
 -- A subscription past day 120 is renewed neither way (rule R6); the phase it
 -- is in on the day of the renewal otherwise.
-CREATE OR REPLACE FUNCTION @extschema@.require_renewable(s @extschema@.subscription, as_of date)
+CREATE OR REPLACE FUNCTION por_partner_internal.require_renewable(s @extschema@.subscription, as_of date)
 RETURNS @extschema@.subscription_phase
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
@@ -109,13 +109,13 @@ BEGIN
 		RAISE EXCEPTION 'subscription % is deprovisioned and cannot be renewed', s.subscription_id
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      DETAIL = format('It expired on %s, more than %s days before %s; its data is gone (rule R6).',
-			                      s.expires_on, @extschema@.subscription_phase_start('deprovisioned'), as_of),
+			                      s.expires_on, por_partner_internal.subscription_phase_start('deprovisioned'), as_of),
 			      HINT = 'Set the customer up with a new subscription.';
 	END IF;
 	RETURN phase;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.require_renewable(@extschema@.subscription, date) IS
+COMMENT ON FUNCTION por_partner_internal.require_renewable(@extschema@.subscription, date) IS
 	'Internal: raises 55000 when the subscription is deprovisioned on the day (rule R6); else returns its phase then.';
 CREATE OR REPLACE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
 	as_of date DEFAULT current_date)
@@ -131,17 +131,17 @@ DECLARE
 	new_end date;
 BEGIN
 	IF num_nulls(renew_subscription.subscription_id, renew_subscription.as_of) > 0 THEN
-		PERFORM @extschema@.require_arg(renew_subscription.subscription_id, 'subscription_id'),
-		        @extschema@.require_arg(renew_subscription.as_of, 'as_of');
+		PERFORM por_partner_internal.require_arg(renew_subscription.subscription_id, 'subscription_id'),
+		        por_partner_internal.require_arg(renew_subscription.as_of, 'as_of');
 	END IF;
-	PERFORM @extschema@.require_subscription_access(renew_subscription.subscription_id);
-	PERFORM @extschema@.require_finite_day(renew_subscription.as_of, 'as_of',
+	PERFORM por_partner_internal.require_subscription_access(renew_subscription.subscription_id);
+	PERFORM por_partner_internal.require_finite_day(renew_subscription.as_of, 'as_of',
 	                                       'Pass the day of the renewal, such as current_date.');
-	s := @extschema@.lock_subscription(renew_subscription.subscription_id);
-	PERFORM @extschema@.require_key_billing(s, 'renew');
-	phase := @extschema@.require_renewable(s, renew_subscription.as_of);
-	cards := @extschema@.lock_key_cards(keys);
-	PERFORM @extschema@.require_own_keys(cards.owners);
+	s := por_partner_internal.lock_subscription(renew_subscription.subscription_id);
+	PERFORM por_partner_internal.require_key_billing(s, 'renew');
+	phase := por_partner_internal.require_renewable(s, renew_subscription.as_of);
+	cards := por_partner_internal.lock_key_cards(keys);
+	PERFORM por_partner_internal.require_own_keys(cards.owners);
 	IF cards.licenses < s.seats THEN
 		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % seats', cards.licenses,
 				s.subscription_id, s.seats
@@ -175,13 +175,13 @@ DECLARE
 	new_subscription bigint;
 BEGIN
 	IF num_nulls(renew_with_direct_billing.subscription_id, renew_with_direct_billing.as_of) > 0 THEN
-		PERFORM @extschema@.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
-		        @extschema@.require_arg(renew_with_direct_billing.as_of, 'as_of');
+		PERFORM por_partner_internal.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
+		        por_partner_internal.require_arg(renew_with_direct_billing.as_of, 'as_of');
 	END IF;
-	PERFORM @extschema@.require_finite_day(renew_with_direct_billing.as_of, 'as_of',
+	PERFORM por_partner_internal.require_finite_day(renew_with_direct_billing.as_of, 'as_of',
 	                                       'Pass the day the direct subscription starts, such as current_date.');
-	s := @extschema@.lock_subscription(renew_with_direct_billing.subscription_id);
-	PERFORM @extschema@.require_renewable(s, renew_with_direct_billing.as_of);
+	s := por_partner_internal.lock_subscription(renew_with_direct_billing.subscription_id);
+	PERFORM por_partner_internal.require_renewable(s, renew_with_direct_billing.as_of);
 	IF renew_with_direct_billing.as_of < s.starts_on THEN
 		RAISE EXCEPTION 'as_of % is before the current term of subscription % began', renew_with_direct_billing.as_of,
 				s.subscription_id
@@ -228,8 +228,8 @@ DECLARE
 	-- as_of (rule R6)
 	gone date;
 BEGIN
-	PERFORM @extschema@.require_finite_day(as_of, 'as_of', 'Pass the day to purge as of, such as current_date.');
-	gone := as_of - @extschema@.subscription_phase_start('deprovisioned');
+	PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day to purge as of, such as current_date.');
+	gone := as_of - por_partner_internal.subscription_phase_start('deprovisioned');
 	-- subscriptions deprovisioned at as_of that still hold data: licenses, or
 	-- users of a tenant left with no subscription that is not deprovisioned
 	SELECT coalesce(array_agg(s.subscription_id), '{}'), coalesce(array_agg(DISTINCT s.tenant_id), '{}')
@@ -277,7 +277,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	-- a window longer than all dates span is refused, whatever the plan (a
 	-- statement of its own, so that it runs before any row is read)
 	SELECT CASE WHEN within_days NOT BETWEEN -2147483493 AND 2147483493
-	            THEN @extschema@.require_window_days(within_days) END;
+	            THEN por_partner_internal.require_window_days(within_days) END;
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
@@ -286,7 +286,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
 	 WHERE s.expires_on > as_of
 	   -- held to the last date: as_of near it is no overflow, whatever the plan
-	   AND s.expires_on <= @extschema@.date_add_clamped(as_of, within_days)
+	   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
 	   -- operators and readers see every partner's list, a partner its own
 	   AND ((SELECT @extschema@.caller_reads_all()) OR p.partner_id = (SELECT @extschema@.caller_partner_id()))
 	 ORDER BY p.partner_id, s.expires_on, s.subscription_id

@@ -2,7 +2,7 @@
 
 -- The schedule's shipped rows survive pg_dump like country's (see above).
 CREATE OR REPLACE TRIGGER renewal_notice_schedule_changed BEFORE INSERT OR UPDATE ON @extschema@.renewal_notice_schedule
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.reference_row_changed();
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.reference_row_changed();
 
 ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_notice_schedule_changed;
 
@@ -10,8 +10,8 @@ REVOKE ALL ON FUNCTION
 	@extschema@.send_renewal_notices(date),
 	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
 	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
-	@extschema@.require_renewable(@extschema@.subscription, date),
-	@extschema@.subscription_phase_start(@extschema@.subscription_phase)
+	por_partner_internal.require_renewable(@extschema@.subscription, date),
+	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice_schedule', 'WHERE NOT shipped');

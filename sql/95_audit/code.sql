@@ -1,6 +1,6 @@
 /* sql/95_audit/code.sql: the audit trail's trigger function */
 
-CREATE OR REPLACE FUNCTION @extschema@.audit_row() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	o jsonb;
@@ -18,5 +18,5 @@ BEGIN
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.audit_row() IS
+COMMENT ON FUNCTION por_partner_internal.audit_row() IS
 	'Trigger: records the change of a row in audit_log; the arguments name the columns of its primary key.';

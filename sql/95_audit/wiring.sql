@@ -14,7 +14,7 @@ GRANT SELECT ON
 TO por_partner_partner;
 
 REVOKE ALL ON FUNCTION
-	@extschema@.audit_row()
+	por_partner_internal.audit_row()
 FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');

@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(89);
+SELECT plan(95);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -257,7 +257,7 @@ SELECT lives_ok($$SELECT por_partner.accept_delegated_admin_offer($$ || :oc || '
                 'and answers offers for the customers');
 SELECT lives_ok($$INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('pp_sec_x', $$ || :pc || ')',
                 'and maps logins to partners');
-SELECT throws_ok($$SELECT por_partner.contact_edit_begin($$ || :pa || ')', '42501', NULL,
+SELECT throws_ok($$SELECT por_partner_internal.contact_edit_begin($$ || :pa || ')', '42501', NULL,
                  'rule A1: not even the operator sets the company-information edit flag');
 SELECT throws_ok($$UPDATE por_partner.partner SET phone = '1' WHERE partner_id = $$ || :pa, '42501', NULL,
                  'rule A1: nor changes company information directly');
@@ -300,17 +300,38 @@ RESET SESSION AUTHORIZATION;
 -- The SECURITY DEFINER functions and the tables, from the catalog
 --------------------------------------------------------------------------
 
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
-            WHERE p.pronamespace = 'por_partner'::regnamespace AND p.prosecdef
+-- the extension's functions, in both of its schemas
+CREATE TEMP VIEW ext_proc AS
+SELECT p.* FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'por_partner';
+GRANT SELECT ON ext_proc TO PUBLIC;
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM ext_proc p
+            WHERE p.pronamespace NOT IN ('por_partner'::regnamespace, 'por_partner_internal'::regnamespace)),
+          NULL, 'the extension''s functions are in schemas por_partner and por_partner_internal');
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM ext_proc p
+            WHERE p.pronamespace = 'por_partner'::regnamespace
+              AND (p.prorettype = 'trigger'::regtype OR obj_description(p.oid, 'pg_proc') LIKE 'Internal:%')),
+          NULL, 'every trigger function and internal helper is in schema por_partner_internal');
+SELECT ok(NOT has_schema_privilege(r, 'por_partner_internal', 'USAGE'),
+          format('%s has no USAGE on schema por_partner_internal', r))
+  FROM unnest(ARRAY['por_partner_partner', 'por_partner_reader', 'pp_sec_none']) AS r;
+SELECT is((SELECT array_agg(format('%s: %s', r, p.oid::regprocedure) ORDER BY 1) FROM ext_proc p,
+                  unnest(ARRAY['por_partner_partner', 'por_partner_reader', 'pp_sec_none']) AS r
+            WHERE p.pronamespace = 'por_partner_internal'::regnamespace
+              AND has_function_privilege(r, p.oid, 'EXECUTE')),
+          NULL, 'partners, readers and other roles may execute no internal function');
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM ext_proc p
+            WHERE p.prosecdef
               AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, por_partner, pg_temp'], false)),
           NULL, 'every SECURITY DEFINER function pins search_path, pg_temp last');
-SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
-            WHERE p.pronamespace = 'por_partner'::regnamespace AND p.prosecdef
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_proc p
+            WHERE p.prosecdef
               AND has_function_privilege('pp_sec_none', p.oid, 'EXECUTE')),
           ARRAY['caller_partner_id', 'partner_tenants'],
           'the only SECURITY DEFINER functions anyone may call name the caller''s own partner and customers');
-SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM pg_proc p
-            WHERE p.pronamespace = 'por_partner'::regnamespace AND p.prosecdef
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_proc p
+            WHERE p.prosecdef
               AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
               AND p.proname NOT IN ('caller_partner_id', 'partner_tenants')
               AND p.prosrc !~ 'require_(acting_partner|tenant_access|subscription_access|partner_user_access)|caller_reads_all'),

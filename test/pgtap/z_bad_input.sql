@@ -34,8 +34,8 @@
 -- binary input cases use COPY ... FROM PROGRAM 'printf ...', so the suite
 -- runs as a superuser, as make test runs it.
 BEGIN;
-SET search_path = por_partner, public;
-SELECT plan(836);
+SET search_path = por_partner, por_partner_internal, public;
+SELECT plan(838);
 
 --------------------------------------------------------------------------
 -- A small valid world, so that an unknown id differs from a valid id with
@@ -165,7 +165,8 @@ INSERT INTO fn_form VALUES
 	('remove_delegated_admin', 'remove_delegated_admin', 'ok', NULL),
 	('set_partner_of_record', 'set_partner_of_record', 'ok', NULL),
 	('clear_partner_of_record', 'clear_partner_of_record', 'ok', NULL),
-	('partner_benefits_active', 'partner_benefits_active', '=true', NULL),
+	('partner_benefits_active(bigint)', 'partner_benefits_active', '=true', NULL),
+	('partner_benefits_active(partner)', 'partner_benefits_active', '=true', 'rule P3 on a partner row'),
 	('create_trial_invitation', 'create_trial_invitation', 'ok', NULL),
 	('accept_trial_invitation', 'accept_trial_invitation', 'ok', NULL),
 	('create_purchase_offer', 'create_purchase_offer', 'ok', NULL),
@@ -252,7 +253,9 @@ SELECT f.form, f.fn, a.pos, a.name, a.type, a.valid, a.on_null, a.on_unknown, a.
 	('set_partner_of_record', 1, 'subscription_id', 'bigint', :'s', '22004', '23503', NULL, NULL),
 	('set_partner_of_record', 2, 'mpn_id', 'text', $$'799001'$$, '22004', NULL, '22023', '22023'),
 	('clear_partner_of_record', 1, 'subscription_id', 'bigint', :'s', '22004', '23503', NULL, NULL),
-	('partner_benefits_active', 1, 'partner_id', 'bigint', :'p', '=NULL', '=NULL', NULL, NULL),
+	('partner_benefits_active(bigint)', 1, 'partner_id', 'bigint', :'p', '=NULL', '=NULL', NULL, NULL),
+	('partner_benefits_active(partner)', 1, 'p', 'partner',
+	 format('(SELECT p FROM partner p WHERE partner_id = %s)', :p), '=NULL', NULL, NULL, NULL),
 	-- invitations and offers (A4, A5, D5)
 	('create_trial_invitation', 1, 'partner_id', 'bigint', :'p', '22004', '23503', NULL, NULL),
 	('create_trial_invitation', 2, 'sku_code', 'text', $$'O365_SMALL_BUSINESS'$$, '22004', NULL, '23503', '23503'),
