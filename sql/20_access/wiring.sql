@@ -22,29 +22,18 @@ BEGIN
 	END LOOP;
 END $$;
 
+-- Triggers: the rules held whichever client writes
 CREATE OR REPLACE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extschema@.partner_login
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.partner_login_check();
 
-REVOKE ALL ON FUNCTION
-	por_partner_internal.require_arg(anyelement, text), por_partner_internal.require_email(text, text),
-	por_partner_internal.date_add_clamped(date, int), por_partner_internal.require_window_days(int),
-	por_partner_internal.require_finite_day(date, text, text)
-FROM PUBLIC;
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner', 'partner_id'), '');
-
-REVOKE ALL ON FUNCTION
-	por_partner_internal.partner_book(bigint)
-FROM PUBLIC;
-
+-- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_login
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('login');
 
+-- Row-level security
 -- Every table with a partner's or a customer's data: operators see and
 -- change every row; a partner's login the rows of its own partner and of
 -- its customers (partner_tenants()).  Partners' logins only read the tables
@@ -69,6 +58,17 @@ DROP POLICY IF EXISTS partner_own ON @extschema@.partner_login;
 CREATE POLICY partner_own ON @extschema@.partner_login TO por_partner_partner
 	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
 	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+-- Privileges
+REVOKE ALL ON FUNCTION
+	por_partner_internal.require_arg(anyelement, text), por_partner_internal.require_email(text, text),
+	por_partner_internal.date_add_clamped(date, int), por_partner_internal.require_window_days(int),
+	por_partner_internal.require_finite_day(date, text, text)
+FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION
+	por_partner_internal.partner_book(bigint)
+FROM PUBLIC;
 
 GRANT USAGE ON SCHEMA @extschema@ TO por_partner_operator, por_partner_partner, por_partner_reader;
 
@@ -97,4 +97,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.require_own_keys(bigint[])
 FROM PUBLIC;
 
+-- pg_dump keeps the rows (extension configuration tables)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner', 'partner_id'), '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_login', '');

@@ -1,5 +1,6 @@
 /* sql/40_customers/wiring.sql: triggers, row-level security, privileges and pg_dump of the customer tables */
 
+-- Triggers: the rules held whichever client writes
 CREATE OR REPLACE TRIGGER tenant_check BEFORE INSERT OR UPDATE OF country_code ON @extschema@.tenant
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.tenant_check();
 
@@ -28,35 +29,7 @@ CREATE OR REPLACE TRIGGER license_count AFTER INSERT OR DELETE ON @extschema@.li
 CREATE OR REPLACE TRIGGER key_card_check BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.key_card
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.key_card_check();
 
-REVOKE ALL ON FUNCTION
-	por_partner_internal.tenant_check(), por_partner_internal.tenant_create_admin(), por_partner_internal.subscription_check(),
-	por_partner_internal.subscription_license_admin(), por_partner_internal.subscription_has_activation_key(),
-	por_partner_internal.license_check(), por_partner_internal.license_count(), por_partner_internal.key_card_check(),
-	por_partner_internal.create_tenant(text, text, text, text, text, text, bigint),
-	por_partner_internal.lock_subscription(bigint), por_partner_internal.require_key_billing(@extschema@.subscription, text),
-	por_partner_internal.lock_key_cards(@extschema@.product_key[]),
-	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
-	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
-	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
-	@extschema@.add_user(bigint, text, text, text, bigint)
-FROM PUBLIC;
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant', '');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_user', '');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.subscription', '');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.license', '');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.key_card', '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant', 'tenant_id'), '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant_user', 'user_id'), '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.subscription', 'subscription_id'), '');
-
+-- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_card
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('product_key');
 
@@ -66,14 +39,11 @@ CREATE OR REPLACE TRIGGER audit AFTER INSERT OR DELETE
 	ON @extschema@.subscription
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('subscription_id');
 
+-- Row-level security
 ALTER TABLE @extschema@.key_card ENABLE ROW LEVEL SECURITY;
-
 ALTER TABLE @extschema@.tenant ENABLE ROW LEVEL SECURITY;
-
 ALTER TABLE @extschema@.tenant_user ENABLE ROW LEVEL SECURITY;
-
 ALTER TABLE @extschema@.subscription ENABLE ROW LEVEL SECURITY;
-
 ALTER TABLE @extschema@.license ENABLE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS operator_all ON @extschema@.key_card;
@@ -116,6 +86,20 @@ CREATE POLICY partner_customers ON @extschema@.license TO por_partner_partner
 	USING (tenant_id IN (SELECT @extschema@.partner_tenants()))
 	WITH CHECK (tenant_id IN (SELECT @extschema@.partner_tenants()));
 
+-- Privileges
+REVOKE ALL ON FUNCTION
+	por_partner_internal.tenant_check(), por_partner_internal.tenant_create_admin(), por_partner_internal.subscription_check(),
+	por_partner_internal.subscription_license_admin(), por_partner_internal.subscription_has_activation_key(),
+	por_partner_internal.license_check(), por_partner_internal.license_count(), por_partner_internal.key_card_check(),
+	por_partner_internal.create_tenant(text, text, text, text, text, text, bigint),
+	por_partner_internal.lock_subscription(bigint), por_partner_internal.require_key_billing(@extschema@.subscription, text),
+	por_partner_internal.lock_key_cards(@extschema@.product_key[]),
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
+	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
+	@extschema@.add_user(bigint, text, text, text, bigint)
+FROM PUBLIC;
+
 GRANT SELECT ON
 	@extschema@.key_card, @extschema@.tenant, @extschema@.tenant_user, @extschema@.subscription,
 	@extschema@.license
@@ -127,3 +111,13 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
 	@extschema@.add_user(bigint, text, text, text, bigint)
 TO por_partner_partner;
+
+-- pg_dump keeps the rows (extension configuration tables)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_user', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.subscription', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.license', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.key_card', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant', 'tenant_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.tenant_user', 'user_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.subscription', 'subscription_id'), '');

@@ -1,5 +1,6 @@
 /* sql/60_partner_of_record/wiring.sql: triggers and privileges of partner of record */
 
+-- Triggers: the rules held whichever client writes
 CREATE OR REPLACE TRIGGER subscription_por_check BEFORE INSERT ON @extschema@.subscription
 	FOR EACH ROW WHEN (NEW.partner_of_record IS NOT NULL)
 	EXECUTE FUNCTION por_partner_internal.subscription_por_check();
@@ -9,6 +10,7 @@ CREATE OR REPLACE TRIGGER subscription_por_change BEFORE UPDATE OF partner_of_re
 	                   AND NEW.partner_of_record IS NOT NULL)
 	EXECUTE FUNCTION por_partner_internal.subscription_por_check();
 
+-- Privileges
 REVOKE ALL ON FUNCTION
 	por_partner_internal.subscription_por_check(), @extschema@.set_partner_of_record(bigint, text),
 	@extschema@.clear_partner_of_record(bigint)

@@ -1,41 +1,22 @@
 /* sql/70_invitations/wiring.sql: triggers, row-level security, privileges and pg_dump of invitations and offers */
 
+-- Triggers: the rules held whichever client writes
 CREATE OR REPLACE TRIGGER trial_invitation_check BEFORE INSERT OR UPDATE ON @extschema@.trial_invitation
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.advisor_offer_check();
 
 CREATE OR REPLACE TRIGGER purchase_offer_check BEFORE INSERT OR UPDATE ON @extschema@.purchase_offer
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.advisor_offer_check();
 
-REVOKE ALL ON FUNCTION
-	por_partner_internal.advisor_offer_check(), por_partner_internal.random_code(),
-	por_partner_internal.invitation_url(text, text), por_partner_internal.invitation_code(text, text),
-	por_partner_internal.grant_included_delegated_admin(bigint, bigint, text),
-	@extschema@.create_trial_invitation(bigint, text, boolean),
-	@extschema@.accept_trial_invitation(text, text, text, text, text, text),
-	@extschema@.create_purchase_offer(bigint, jsonb, boolean),
-	@extschema@.accept_purchase_offer(text, bigint, int)
-FROM PUBLIC;
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.trial_invitation', '');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer', '');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer_line', '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');
-
+-- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.trial_invitation
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('invitation_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.purchase_offer
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('purchase_offer_id');
 
+-- Row-level security
 ALTER TABLE @extschema@.trial_invitation ENABLE ROW LEVEL SECURITY;
-
 ALTER TABLE @extschema@.purchase_offer ENABLE ROW LEVEL SECURITY;
-
 ALTER TABLE @extschema@.purchase_offer_line ENABLE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS operator_all ON @extschema@.trial_invitation;
@@ -62,6 +43,17 @@ CREATE POLICY partner_own ON @extschema@.purchase_offer_line TO por_partner_part
 	USING (purchase_offer_id IN (SELECT o.purchase_offer_id FROM @extschema@.purchase_offer o))
 	WITH CHECK (purchase_offer_id IN (SELECT o.purchase_offer_id FROM @extschema@.purchase_offer o));
 
+-- Privileges
+REVOKE ALL ON FUNCTION
+	por_partner_internal.advisor_offer_check(), por_partner_internal.random_code(),
+	por_partner_internal.invitation_url(text, text), por_partner_internal.invitation_code(text, text),
+	por_partner_internal.grant_included_delegated_admin(bigint, bigint, text),
+	@extschema@.create_trial_invitation(bigint, text, boolean),
+	@extschema@.accept_trial_invitation(text, text, text, text, text, text),
+	@extschema@.create_purchase_offer(bigint, jsonb, boolean),
+	@extschema@.accept_purchase_offer(text, bigint, int)
+FROM PUBLIC;
+
 GRANT SELECT ON
 	@extschema@.trial_invitation, @extschema@.purchase_offer, @extschema@.purchase_offer_line
 TO por_partner_partner;
@@ -70,3 +62,10 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.create_trial_invitation(bigint, text, boolean),
 	@extschema@.create_purchase_offer(bigint, jsonb, boolean)
 TO por_partner_partner;
+
+-- pg_dump keeps the rows (extension configuration tables)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.trial_invitation', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer_line', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');

@@ -1,19 +1,10 @@
 /* sql/80_partner_users/wiring.sql: triggers, row-level security, privileges and pg_dump of partner users */
 
+-- Triggers: the rules held whichever client writes
 CREATE OR REPLACE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, address ON @extschema@.partner
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.partner_contact_check();
 
-REVOKE ALL ON FUNCTION
-	por_partner_internal.partner_contact_check(), por_partner_internal.contact_edit_begin(bigint),
-	por_partner_internal.contact_edit_partner(),
-	@extschema@.update_partner_contact(bigint, text, text, text),
-	por_partner_internal.partner_manages_customers(@extschema@.partner)
-FROM PUBLIC;
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner_user', 'partner_user_id'), '');
-
+-- Row-level security
 ALTER TABLE @extschema@.partner_user ENABLE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS operator_all ON @extschema@.partner_user;
@@ -23,6 +14,14 @@ DROP POLICY IF EXISTS partner_own ON @extschema@.partner_user;
 CREATE POLICY partner_own ON @extschema@.partner_user TO por_partner_partner
 	USING (partner_id = (SELECT @extschema@.caller_partner_id()))
 	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()));
+
+-- Privileges
+REVOKE ALL ON FUNCTION
+	por_partner_internal.partner_contact_check(), por_partner_internal.contact_edit_begin(bigint),
+	por_partner_internal.contact_edit_partner(),
+	@extschema@.update_partner_contact(bigint, text, text, text),
+	por_partner_internal.partner_manages_customers(@extschema@.partner)
+FROM PUBLIC;
 
 REVOKE EXECUTE ON FUNCTION por_partner_internal.contact_edit_begin(bigint) FROM por_partner_operator;
 
@@ -44,3 +43,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.partner_customer_count(bigint), @extschema@.customer_management_view(bigint),
 	@extschema@.partner_can(bigint, bigint, text)
 FROM PUBLIC;
+
+-- pg_dump keeps the rows (extension configuration tables)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.partner_user', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.partner_user', 'partner_user_id'), '');

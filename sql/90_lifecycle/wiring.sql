@@ -1,25 +1,13 @@
 /* sql/90_lifecycle/wiring.sql: triggers, row-level security, privileges and pg_dump of the lifecycle */
 
+-- Triggers: the rules held whichever client writes
 -- The schedule's shipped rows survive pg_dump like country's (see above).
 CREATE OR REPLACE TRIGGER renewal_notice_schedule_changed BEFORE INSERT OR UPDATE ON @extschema@.renewal_notice_schedule
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.reference_row_changed();
 
 ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_notice_schedule_changed;
 
-REVOKE ALL ON FUNCTION
-	@extschema@.send_renewal_notices(date),
-	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
-	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
-	por_partner_internal.require_renewable(@extschema@.subscription, date),
-	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
-FROM PUBLIC;
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice_schedule', 'WHERE NOT shipped');
-
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice', '');
-
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.renewal_notice', 'notice_id'), '');
-
+-- Row-level security
 ALTER TABLE @extschema@.renewal_notice ENABLE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS operator_all ON @extschema@.renewal_notice;
@@ -29,6 +17,15 @@ DROP POLICY IF EXISTS partner_customers ON @extschema@.renewal_notice;
 CREATE POLICY partner_customers ON @extschema@.renewal_notice TO por_partner_partner
 	USING (partner_id = (SELECT @extschema@.caller_partner_id()) OR tenant_id IN (SELECT @extschema@.partner_tenants()))
 	WITH CHECK (partner_id = (SELECT @extschema@.caller_partner_id()) OR tenant_id IN (SELECT @extschema@.partner_tenants()));
+
+-- Privileges
+REVOKE ALL ON FUNCTION
+	@extschema@.send_renewal_notices(date),
+	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
+	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
+	por_partner_internal.require_renewable(@extschema@.subscription, date),
+	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
+FROM PUBLIC;
 
 GRANT SELECT ON
 	@extschema@.renewal_notice, @extschema@.renewal_notice_schedule,
@@ -53,3 +50,8 @@ TO por_partner_reader;
 REVOKE ALL ON FUNCTION
 	@extschema@.renewal_notices_due(date), @extschema@.expiring_subscriptions(int, date)
 FROM PUBLIC;
+
+-- pg_dump keeps the rows (extension configuration tables)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice_schedule', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.renewal_notice', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.renewal_notice', 'notice_id'), '');
