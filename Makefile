@@ -46,7 +46,7 @@ all:
 	@echo "PostgreSQL's build files (PGXS) are missing: run 'make deps' first." >&2; exit 1
 endif
 
-.PHONY: deps test demo bench fuzz build-install loadtest lint \
+.PHONY: deps test demo bench fuzz build-install loadtest lint freeze \
 	installcheck installcheck-regress installcheck-isolation installcheck-pgtap
 
 installcheck: installcheck-regress installcheck-isolation installcheck-pgtap
@@ -56,6 +56,12 @@ installcheck-isolation:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 installcheck-pgtap:
 	@test/pgtap.sh
+
+# at a release: the built scripts of EXTVERSION are kept as released
+# (doc/architecture.md); from then on test/shell/built_vs_frozen.sh holds the
+# sources to them
+freeze: all
+	cp $(DATA_built) sql/frozen/
 
 # plpgsql_check over every PL/pgSQL function of the installed extension,
 # against a running server, as installcheck (test/lint.sh)

@@ -38,7 +38,8 @@
 #        an operator changed them, the sequences are where they were and
 #        continue, and the rules still hold;
 #      - a second database at OLD updates as well where the roles exist
-#        already, and so does a fresh install: same schema.
+#        already, and so does a fresh install: same schema; the pgTAP suites
+#        pass on that second updated database.
 # Differences are printed as a unified diff on "# " lines.
 #
 # Prints TAP; exits non-zero when a test fails.  Removes what it creates.
@@ -385,6 +386,15 @@ for OLD in "${OLDER[@]}"; do
 		showdiff "fresh install of $NEW" "$TMP/fresh.dump" "again $OLD updated to $NEW" "$TMP/again.dump"
 	[ "$rc" -ne 0 ] || cmp -s "$TMP/fresh.catalog" "$TMP/again.catalog" ||
 		showdiff "fresh install of $NEW" "$TMP/fresh.catalog" "again $OLD updated to $NEW" "$TMP/again.catalog"
+
+	# the pgTAP suites on that second updated database (the first holds the
+	# fill's operator changes to the shipped rows, which the suites assume as
+	# shipped: DE served, the 60/30/7/1 notice days); each rolls back
+	"$REPO/test/pgtap.sh" -d "$DB2" >"$TMP/pgtap.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ]
+	ok $? "$P: the pgTAP suites pass on a database updated from $OLD ($(grep -cE '^ok [0-9]+' "$TMP/pgtap.out") assertions, $(grep -cE '^not ok [0-9]+' "$TMP/pgtap.out") failed)"
+	[ "$rc" -eq 0 ] || grep -vE "^ok [0-9]+" "$TMP/pgtap.out" | head -n 60 | diag
 
 	"$BIN/createdb" "$FRESH2" 2>"$TMP/fresh2.err" &&
 		q "$FRESH2" "CREATE EXTENSION $EXT" 2>>"$TMP/fresh2.err" &&
