@@ -168,24 +168,6 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.require_partner_user_access(bigint) IS
 	'Internal: raises 42501 unless the caller is an operator or the partner user belongs to its partner.';
 
-CREATE OR REPLACE FUNCTION por_partner_internal.require_own_keys(owners bigint[]) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-DECLARE
-	me bigint := por_partner_internal.acting_partner();
-BEGIN
-	IF me IS NULL THEN
-		RETURN;
-	END IF;
-	IF owners IS DISTINCT FROM ARRAY[me] THEN
-		RAISE EXCEPTION 'the product keys include cards partner % did not buy', me
-			USING ERRCODE = 'insufficient_privilege',
-			      HINT = 'A partner redeems only the key cards it bought.';
-	END IF;
-END $$;
-
-COMMENT ON FUNCTION por_partner_internal.require_own_keys(bigint[]) IS
-	'Internal: raises 42501 unless the caller is an operator or its partner bought every card (owners: the partners who bought the cards, as lock_key_cards returns them).';
-
 -- Refuse a NULL argument with 22004, naming it.
 CREATE OR REPLACE FUNCTION por_partner_internal.require_arg(value anyelement, name text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$

@@ -38,13 +38,17 @@ COMMENT ON FUNCTION por_partner_internal.create_tenant(text, text, text, text, t
 
 /*
  * Lock the cards of a set of keys, in key order (so that two callers never
- * deadlock), and return their SKU and licenses.  The keys must all exist,
- * be given once each and be of one SKU.  Whether they are unredeemed is
- * checked where they are redeemed (the key_card trigger); whose they must be
- * is the caller's business (create_customer_subscription: the partner's own).
+ * deadlock), and return their SKU and licenses.  The keys must all be cards
+ * of owner (any partner's when owner is null, for an operator), be given once
+ * each and be of one SKU.  Only the owner's cards are locked: a partner's
+ * call never holds another partner's card, whatever keys it names.  A key
+ * that is not one of owner's cards gets one answer whether it exists or not
+ * (42501), so that keys cannot be probed; an operator is told 23503 for a
+ * key that does not exist.  Whether the cards are unredeemed is checked
+ * where they are redeemed (the key_card trigger).
  */
-CREATE OR REPLACE FUNCTION por_partner_internal.lock_key_cards(keys @extschema@.product_key[],
-	OUT sku_code text, OUT licenses bigint, OUT owners bigint[])
+CREATE OR REPLACE FUNCTION por_partner_internal.lock_key_cards(keys @extschema@.product_key[], owner bigint,
+	OUT sku_code text, OUT licenses bigint)
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	missing @extschema@.product_key;
@@ -60,14 +64,15 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Pass at least one product key.';
 	END IF;
 
-	-- lock the cards in key order, and sum them up
-	SELECT count(*), array_agg(DISTINCT c.sku_code ORDER BY c.sku_code), sum(c.licenses),
-	       array_agg(DISTINCT c.partner_id ORDER BY c.partner_id)
-	  INTO found_cards, skus, licenses, owners
-	  FROM (SELECT k.sku_code, k.licenses, k.partner_id FROM @extschema@.key_card k
-	         WHERE k.product_key = ANY (keys) ORDER BY k.product_key FOR UPDATE) AS c;
+	-- lock the owner's cards in key order, and sum them up
+	SELECT count(*), array_agg(DISTINCT c.sku_code ORDER BY c.sku_code), sum(c.licenses)
+	  INTO found_cards, skus, licenses
+	  FROM (SELECT k.sku_code, k.licenses FROM @extschema@.key_card k
+	         WHERE k.product_key = ANY (keys) AND (owner IS NULL OR k.partner_id = owner)
+	         ORDER BY k.product_key FOR UPDATE) AS c;
 
-	-- fewer cards than keys: a null, a key given twice, or an unknown key
+	-- fewer cards than keys: a null, a key given twice, or a key that is not
+	-- one of the owner's cards
 	IF found_cards <> cardinality(keys) THEN
 		IF array_position(keys, NULL) IS NOT NULL THEN
 			RAISE EXCEPTION 'product key % of the array is null', array_position(keys, NULL)
@@ -79,11 +84,19 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value', HINT = 'Give each key once.';
 		END IF;
 		SELECT k INTO missing FROM unnest(keys) AS k
-		 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.key_card c WHERE c.product_key = k)
+		 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.key_card c
+		                    WHERE c.product_key = k AND (owner IS NULL OR c.partner_id = owner))
 		 ORDER BY k LIMIT 1;
-		RAISE EXCEPTION 'product key % does not exist', missing
-			USING ERRCODE = 'foreign_key_violation',
-			      HINT = 'Check the key against the key card; only keys bought and recorded in por_partner.key_card can be redeemed.';
+		IF @extschema@.caller_is_operator()
+		   AND NOT EXISTS (SELECT 1 FROM @extschema@.key_card c WHERE c.product_key = missing) THEN
+			RAISE EXCEPTION 'product key % does not exist', missing
+				USING ERRCODE = 'foreign_key_violation',
+				      HINT = 'Check the key against the key card; only keys bought and recorded in por_partner.key_card can be redeemed.';
+		END IF;
+		RAISE EXCEPTION 'product key % is not a key card of partner %', missing, owner
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner redeems only the key cards it bought (rule K2).',
+			      HINT = 'Check the key against the key card.';
 	END IF;
 	IF cardinality(skus) > 1 THEN
 		RAISE EXCEPTION 'the product keys are for different products: %', array_to_string(skus, ', ')
@@ -94,8 +107,8 @@ BEGIN
 	sku_code := skus[1];
 END $$;
 
-COMMENT ON FUNCTION por_partner_internal.lock_key_cards(@extschema@.product_key[]) IS
-	'Internal: validates an array of keys and locks their cards in key order; returns their one SKU, the licenses they carry and their owners.';
+COMMENT ON FUNCTION por_partner_internal.lock_key_cards(@extschema@.product_key[], bigint) IS
+	'Internal: validates an array of keys and locks their cards, which must be owner''s (any partner''s for null), in key order; returns their one SKU and the licenses they carry.';
 
 CREATE OR REPLACE FUNCTION @extschema@.create_customer_subscription(
 	partner_id bigint,
@@ -135,16 +148,7 @@ BEGIN
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
 
-	cards := por_partner_internal.lock_key_cards(keys);
-	IF cards.owners <> ARRAY[p.partner_id] THEN
-		RAISE EXCEPTION 'product key % was not bought by partner "%" (MPN ID %)',
-				(SELECT @extschema@.product_key_mask(c.product_key) FROM @extschema@.key_card c
-				  WHERE c.product_key = ANY (keys) AND c.partner_id <> p.partner_id
-				  ORDER BY c.product_key LIMIT 1),
-				p.name, p.mpn_id
-			USING ERRCODE = 'insufficient_privilege',
-			      HINT = 'A partner redeems only the key cards it bought.';
-	END IF;
+	cards := por_partner_internal.lock_key_cards(keys, p.partner_id);
 	IF cards.licenses > 2147483647 THEN
 		RAISE EXCEPTION 'the product keys carry % licenses, more seats than a subscription holds', cards.licenses
 			USING ERRCODE = 'invalid_parameter_value',
@@ -224,8 +228,7 @@ BEGIN
 	PERFORM por_partner_internal.require_subscription_access(add_licenses.subscription_id);
 	s := por_partner_internal.lock_subscription(add_licenses.subscription_id);
 	PERFORM por_partner_internal.require_key_billing(s, 'add users to');
-	cards := por_partner_internal.lock_key_cards(keys);
-	PERFORM por_partner_internal.require_own_keys(cards.owners);
+	cards := por_partner_internal.lock_key_cards(keys, por_partner_internal.acting_partner());
 	IF s.seats + cards.licenses > 2147483647 THEN
 		RAISE EXCEPTION 'subscription % would have % seats, more than a subscription holds', s.subscription_id,
 				s.seats + cards.licenses
@@ -245,6 +248,33 @@ END $$;
 
 COMMENT ON FUNCTION @extschema@.add_licenses(bigint, @extschema@.product_key[]) IS
 	'Redeems product keys of the subscription''s SKU to add seats to its current term (rules K3, K5, K6).  Returns the new seat count.';
+
+-- A user is looked up in the subscription's tenant only, so that a partner
+-- cannot probe the users of other partners' customers: a user of another
+-- tenant and a user that does not exist get one answer (23503).
+CREATE OR REPLACE FUNCTION por_partner_internal.require_user_of_subscription(subscription_id bigint, user_id bigint)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	t bigint;
+BEGIN
+	SELECT su.tenant_id INTO t FROM @extschema@.subscription su
+	 WHERE su.subscription_id = require_user_of_subscription.subscription_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'subscription % does not exist', require_user_of_subscription.subscription_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_user u
+	                WHERE u.user_id = require_user_of_subscription.user_id AND u.tenant_id = t) THEN
+		RAISE EXCEPTION 'user % does not exist in tenant % of subscription %', require_user_of_subscription.user_id, t,
+				require_user_of_subscription.subscription_id
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'A license is held by a user of the subscription''s tenant.';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_user_of_subscription(bigint, bigint) IS
+	'Internal: raises 23503 unless the user is one of the subscription''s tenant''s users (one answer for a user of another tenant and one that does not exist).';
 
 CREATE OR REPLACE FUNCTION @extschema@.assign_license(subscription_id bigint, user_id bigint)
 RETURNS void
@@ -272,29 +302,13 @@ CREATE OR REPLACE FUNCTION @extschema@.remove_license(subscription_id bigint, us
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
-DECLARE
-	t bigint;
 BEGIN
 	IF num_nulls(remove_license.subscription_id, remove_license.user_id) > 0 THEN
 		PERFORM por_partner_internal.require_arg(remove_license.subscription_id, 'subscription_id'),
 		        por_partner_internal.require_arg(remove_license.user_id, 'user_id');
 	END IF;
 	PERFORM por_partner_internal.require_subscription_access(remove_license.subscription_id);
-	SELECT su.tenant_id INTO t FROM @extschema@.subscription su
-	 WHERE su.subscription_id = remove_license.subscription_id;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'subscription % does not exist', remove_license.subscription_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	-- a user is looked up in the subscription's tenant only, so that a
-	-- partner cannot probe the users of other partners' customers
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_user u
-	                WHERE u.user_id = remove_license.user_id AND u.tenant_id = t) THEN
-		RAISE EXCEPTION 'user % does not exist in tenant % of subscription %', remove_license.user_id, t,
-				remove_license.subscription_id
-			USING ERRCODE = 'foreign_key_violation',
-			      HINT = 'A license is held by a user of the subscription''s tenant.';
-	END IF;
+	PERFORM por_partner_internal.require_user_of_subscription(remove_license.subscription_id, remove_license.user_id);
 	DELETE FROM @extschema@.license l
 	 WHERE l.subscription_id = remove_license.subscription_id AND l.user_id = remove_license.user_id;
 	IF NOT FOUND THEN

@@ -141,7 +141,6 @@ COMMENT ON FUNCTION por_partner_internal.subscription_has_activation_key() IS
 CREATE OR REPLACE FUNCTION por_partner_internal.license_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
-	user_tenant bigint;
 	expires date;
 	phase @extschema@.subscription_phase;
 BEGIN
@@ -170,17 +169,8 @@ BEGIN
 			                        ELSE format('The subscription is past day %s and cannot be reactivated.',
 			                                    por_partner_internal.subscription_phase_start('deprovisioned')) END;
 	END IF;
-	SELECT u.tenant_id INTO user_tenant FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'user % does not exist', NEW.user_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	IF user_tenant <> NEW.tenant_id THEN
-		RAISE EXCEPTION 'user % belongs to tenant %, not to tenant % of subscription %',
-				NEW.user_id, user_tenant, NEW.tenant_id, NEW.subscription_id
-			USING ERRCODE = 'foreign_key_violation',
-			      HINT = 'A license is given on a subscription of the user''s own tenant.';
-	END IF;
+	-- one answer for a user of another tenant and one that does not exist
+	PERFORM por_partner_internal.require_user_of_subscription(NEW.subscription_id, NEW.user_id);
 	RETURN NEW;
 END $$;
 

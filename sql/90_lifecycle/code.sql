@@ -65,6 +65,7 @@ RETURNS SETOF @extschema@.renewal_notice
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	n @extschema@.renewal_notice;
+	recorded boolean := false;
 BEGIN
 	PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
 	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
@@ -83,17 +84,20 @@ BEGIN
 		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
 		RETURNING *
 	LOOP
-		PERFORM pg_notify('por_partner_renewal_notice',
-		                  json_build_object('notice_id', n.notice_id, 'subscription_id', n.subscription_id,
-		                                    'tenant_id', n.tenant_id, 'recipient', n.recipient,
-		                                    'partner_id', n.partner_id, 'days_before', n.days_before,
-		                                    'expires_on', n.expires_on, 'sent_on', n.sent_on)::text);
 		RETURN NEXT n;
+		recorded := true;
 	END LOOP;
+	-- A wake-up with no data in it: any role may LISTEN on a channel (and
+	-- NOTIFY on it), so a listener learns only that the ledger has news; the
+	-- mailer reads renewal_notice with operator rights.  Sent at commit, once
+	-- a transaction whatever the number of notices.
+	IF recorded THEN
+		PERFORM pg_notify('por_partner_renewal_notice', '');
+	END IF;
 END $$;
 
 COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
-	'Records the renewal notices due on a day (default today) in renewal_notice, sends one NOTIFY por_partner_renewal_notice with a JSON payload for each, and returns them.  Each notice is recorded and announced once, however often or concurrently it runs (rules R1, P4).';
+	'Records the renewal notices due on a day (default today) in renewal_notice and returns them; when it recorded any, NOTIFY por_partner_renewal_notice with an empty payload wakes the mailer at commit.  Each notice is recorded once, however often or concurrently it runs (rules R1, P4).';
 
 -- Renewals (R3-R6)
 
@@ -140,8 +144,7 @@ BEGIN
 	s := por_partner_internal.lock_subscription(renew_subscription.subscription_id);
 	PERFORM por_partner_internal.require_key_billing(s, 'renew');
 	phase := por_partner_internal.require_renewable(s, renew_subscription.as_of);
-	cards := por_partner_internal.lock_key_cards(keys);
-	PERFORM por_partner_internal.require_own_keys(cards.owners);
+	cards := por_partner_internal.lock_key_cards(keys, por_partner_internal.acting_partner());
 	IF cards.licenses < s.seats THEN
 		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % seats', cards.licenses,
 				s.subscription_id, s.seats

@@ -5,6 +5,11 @@
 -- policies and grants made again.  Here stands only what that cannot do:
 -- new tables and columns, dropped or renamed functions, changed return types.
 
+-- keys are locked only when they are the caller's own cards: lock_key_cards
+-- takes the owner, and require_own_keys is no longer needed
+DROP FUNCTION @extschema@.lock_key_cards(@extschema@.product_key[]);
+DROP FUNCTION @extschema@.require_own_keys(bigint[]);
+
 -- one helper, create_tenant(), makes a customer's tenant and checks its values
 DROP FUNCTION @extschema@.require_tenant_values(text, text, text);
 
@@ -18,14 +23,12 @@ ALTER FUNCTION @extschema@.require_acting_partner(bigint) SET SCHEMA por_partner
 ALTER FUNCTION @extschema@.require_tenant_access(bigint,text) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_subscription_access(bigint) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_partner_user_access(bigint) SET SCHEMA por_partner_internal;
-ALTER FUNCTION @extschema@.require_own_keys(bigint[]) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_arg(anyelement,text) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_email(text,text) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.date_add_clamped(date,integer) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_window_days(integer) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.partner_book(bigint) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.reference_row_changed() SET SCHEMA por_partner_internal;
-ALTER FUNCTION @extschema@.lock_key_cards(@extschema@.product_key[]) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.tenant_check() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.tenant_create_admin() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.subscription_check() SET SCHEMA por_partner_internal;
