@@ -134,19 +134,41 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.require_tenant_access(bigint, text) IS
 	'Internal: raises 42501 unless the caller is an operator or the tenant is one of its partner''s customers.';
 
+CREATE OR REPLACE FUNCTION por_partner_internal.require_tenant_admin(tenant_id bigint, what text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	me bigint := por_partner_internal.acting_partner();
+BEGIN
+	IF me IS NULL THEN
+		RETURN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM por_partner_internal.partner_administered(me) AS a (tenant_id)
+	                WHERE a.tenant_id = require_tenant_admin.tenant_id) THEN
+		RAISE EXCEPTION '% is not administered by partner %',
+				coalesce(what, format('tenant %s', require_tenant_admin.tenant_id)), me
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner administers the customers it set up and those whose accepted delegated admin it is; being partner of record gives no admin rights (rule D7).',
+			      HINT = 'Check the id; the customer may have to accept a delegated admin offer first.';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_tenant_admin(bigint, text) IS
+	'Internal: raises 42501 unless the caller is an operator or its partner administers the tenant (rule D7); one answer for a tenant of another partner and one that does not exist.';
+
 CREATE OR REPLACE FUNCTION por_partner_internal.require_subscription_access(subscription_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	IF @extschema@.caller_is_operator() THEN
 		RETURN;
 	END IF;
-	PERFORM por_partner_internal.require_tenant_access(
+	PERFORM por_partner_internal.require_tenant_admin(
 		coalesce((SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.subscription_id = $1), -1),
 		format('subscription %s', $1));
 END $$;
 
 COMMENT ON FUNCTION por_partner_internal.require_subscription_access(bigint) IS
-	'Internal: raises 42501 unless the caller is an operator or the subscription''s tenant is one of its partner''s customers.';
+	'Internal: raises 42501 unless the caller is an operator or its partner administers the subscription''s tenant (rule D7).';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.require_partner_user_access(partner_user_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -254,19 +276,29 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.require_finite_day(date, text, text) IS
 	'Internal: raises 22004 for a null day, 22008 for an infinite one.';
 
--- The partner's customers: tenants it created, administers as delegated admin
--- or is partner of record for.
--- Inlinable (SQL, not STRICT, no SET, schema-qualified): a caller's condition on
--- the tenant is pushed into each branch, so that asking for one tenant reads
--- three index entries, not the whole book (require_tenant_access).
-CREATE OR REPLACE FUNCTION por_partner_internal.partner_book(partner_id bigint) RETURNS SETOF bigint
+-- Rule D7 in one place: a partner administers the customers it set up and
+-- those that accepted it as delegated admin; a partner's book (what it may
+-- see, rule A3) adds those it is partner of record for, which bring notices
+-- and the right to offer delegated admin but no admin rights (P3, P4).
+-- Inlinable (SQL, not STRICT, no SET, schema-qualified): a caller's condition
+-- on the tenant is pushed into each branch, so that asking for one tenant
+-- reads an index entry a branch, not the whole book.
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_administered(partner_id bigint) RETURNS SETOF bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by OPERATOR(pg_catalog.=) $1
 	UNION
 	SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id OPERATOR(pg_catalog.=) $1
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.partner_administered(bigint) IS
+	'Internal: the customers a partner administers, the tenants it created and those whose accepted delegated admin it is (rule D7).';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.partner_book(partner_id bigint) RETURNS SETOF bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT a.tenant_id FROM por_partner_internal.partner_administered($1) AS a (tenant_id)
 	UNION
 	SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record OPERATOR(pg_catalog.=) $1
 $$;
 
 COMMENT ON FUNCTION por_partner_internal.partner_book(bigint) IS
-	'Internal: a partner''s customers, the tenants it created, administers as delegated admin or is partner of record for (rule A3; row-level security through partner_tenants()).';
+	'Internal: a partner''s customers, the tenants it administers (rule D7) or is partner of record for (rule A3; row-level security through partner_tenants()).';

@@ -93,6 +93,7 @@ TO por_partner_partner;
 REVOKE ALL ON FUNCTION
 	por_partner_internal.partner_login_check(), por_partner_internal.acting_partner(),
 	por_partner_internal.require_acting_partner(bigint), por_partner_internal.require_tenant_access(bigint, text),
+	por_partner_internal.require_tenant_admin(bigint, text), por_partner_internal.partner_administered(bigint),
 	por_partner_internal.require_subscription_access(bigint), por_partner_internal.require_partner_user_access(bigint)
 FROM PUBLIC;
 

@@ -335,7 +335,7 @@ BEGIN
 		PERFORM por_partner_internal.require_arg(add_user.tenant_id, 'tenant_id'),
 		        por_partner_internal.require_arg(add_user.email, 'email');
 	END IF;
-	PERFORM por_partner_internal.require_tenant_access(add_user.tenant_id);
+	PERFORM por_partner_internal.require_tenant_admin(add_user.tenant_id);
 	PERFORM por_partner_internal.require_email(add_user.email, 'email');
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)

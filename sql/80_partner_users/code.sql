@@ -132,13 +132,13 @@ BEGIN
 	END IF;
 	PERFORM por_partner_internal.require_partner_user_access(partner_user_id);
 	SELECT true,
-	       d.partner_id IS NOT NULL
+	       EXISTS (SELECT 1 FROM por_partner_internal.partner_administered(u.partner_id) AS a (tenant_id)
+	                WHERE a.tenant_id = partner_can.tenant_id)
 	       AND por_partner_internal.partner_manages_customers(p)
 	       AND (u.customer_access = 'full' OR (u.customer_access = 'limited' AND action = 'reset_password'))
 	  INTO found_user, allowed
 	  FROM @extschema@.partner_user u
 	  JOIN @extschema@.partner p ON p.partner_id = u.partner_id
-	  LEFT JOIN @extschema@.delegated_admin d ON d.partner_id = u.partner_id AND d.tenant_id = partner_can.tenant_id
 	 WHERE u.partner_user_id = partner_can.partner_user_id;
 	IF found_user IS NULL THEN
 		RAISE EXCEPTION 'partner user % does not exist', partner_user_id

@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(95);
+SELECT plan(105);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -200,6 +200,37 @@ SELECT is((SELECT count(*) FROM audit_log), 0::bigint, 'B sees none of the audit
 SELECT is((SELECT count(*) FROM subscription WHERE subscription_id = :se), 0::bigint,
           'B does not see the customer A just created');
 SELECT is(partner_customer_count(:pb), 2::bigint, 'B counts its own customers');
+-- rule D7: partner of record of Gamma's subscription, B administers nothing there
+SELECT throws_ok($$SELECT por_partner.add_user($$ || :tg || $$, 'Po', 'R', 'po@gamma.example')$$,
+                 '42501', format('tenant %s is not administered by partner %s', :tg, :pb),
+                 'rule D7: a partner of record alone adds no user to the customer');
+SELECT throws_ok($$SELECT por_partner.assign_license($$ || :sg || ', ' || (SELECT user_id FROM tenant_user WHERE tenant_id = :tg LIMIT 1) || ')',
+                 '42501', format('subscription %s is not administered by partner %s', :sg, :pb),
+                 'rule D7: nor licenses its users');
+SELECT throws_ok($$SELECT por_partner.remove_license($$ || :sg || ', ' || (SELECT user_id FROM tenant_user WHERE tenant_id = :tg LIMIT 1) || ')',
+                 '42501', format('subscription %s is not administered by partner %s', :sg, :pb),
+                 'rule D7: nor takes a license back');
+SELECT throws_ok($$SELECT por_partner.add_licenses($$ || :sg || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD4']::por_partner.product_key[])$$,
+                 '42501', format('subscription %s is not administered by partner %s', :sg, :pb),
+                 'rule D7: nor adds seats, even with its own keys');
+SELECT throws_ok($$SELECT por_partner.renew_subscription($$ || :sg || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQD4']::por_partner.product_key[])$$,
+                 '42501', format('subscription %s is not administered by partner %s', :sg, :pb),
+                 'rule D7: nor renews with keys');
+SELECT is(partner_can(:ub, :tg, 'manage_users'), false,
+          'rule D7: partner_can() agrees: a partner of record alone may not manage the users');
+SELECT throws_ok($$SELECT por_partner.add_user($$ || :td || $$, 'No', 'One', 'no@delta.example')$$,
+                 '42501', format('tenant %s is not administered by partner %s', :td, :pb),
+                 'rule D7: another partner''s customer gets the same answer');
+SELECT throws_ok($$SELECT por_partner.add_user($$ || (:td + 1000000) || $$, 'No', 'One', 'no@nowhere.example')$$,
+                 '42501', format('tenant %s is not administered by partner %s', :td + 1000000, :pb),
+                 'rule D7: and so does a tenant that does not exist');
+SELECT lives_ok($$SELECT por_partner.offer_delegated_admin($$ || :pb || ', ' || :tg || ')',
+                'rule P3: but as partner of record B may offer delegated admin');
+RESET SESSION AUTHORIZATION;
+-- rule D7: the partner that set the customer up administers it without being its delegated admin
+SET SESSION AUTHORIZATION pp_sec_a;
+SELECT lives_ok($$SELECT por_partner.add_user($$ || :tg || $$, 'Cre', 'Ator', 'creator@gamma.example')$$,
+                'rule D7: the partner that created the customer adds users to it');
 RESET SESSION AUTHORIZATION;
 
 --------------------------------------------------------------------------
@@ -334,7 +365,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_p
             WHERE p.prosecdef
               AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
               AND p.proname NOT IN ('caller_partner_id', 'partner_tenants')
-              AND p.prosrc !~ 'require_(acting_partner|tenant_access|subscription_access|partner_user_access)|caller_reads_all'),
+              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access)|caller_reads_all'),
           NULL, 'every SECURITY DEFINER function a partner may call checks whom the caller acts for');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
             WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity),
