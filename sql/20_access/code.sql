@@ -206,15 +206,26 @@ COMMENT ON FUNCTION por_partner_internal.require_arg(anyelement, text) IS
 -- Refuse a malformed e-mail address with 22023 before a row is written (the
 -- CHECK constraints of the tables stay as a backstop), and one over 254
 -- characters (RFC 5321), which no mail system delivers and no index takes.
+-- Refuse a text longer than its kind's maximum (text_limit) with 22001,
+-- before anything is written; the tables' CHECK constraints are the backstop.
+CREATE OR REPLACE FUNCTION por_partner_internal.require_length(value text, name text, kind text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF length(value) > por_partner_internal.text_limit(kind) THEN
+		RAISE EXCEPTION 'argument "%" is too long', name
+			USING ERRCODE = 'string_data_right_truncation',
+			      DETAIL = format('It has %s characters; at most %s are allowed.', length(value), por_partner_internal.text_limit(kind)),
+			      HINT = 'The README lists the longest text each argument takes.';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_length(text, text, text) IS
+	'Internal: raises 22001 when a text argument is longer than its kind allows (text_limit).';
+
 CREATE OR REPLACE FUNCTION por_partner_internal.require_email(email text, name text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	IF length(email) > 254 THEN
-		RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 200)
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = format('Argument "%s" has %s characters; an e-mail address has at most 254 (RFC 5321).', name, length(email)),
-			      HINT = 'Pass one address, such as anna@fabrikam.example.';
-	END IF;
+	PERFORM por_partner_internal.require_length(email, name, 'email');
 	IF email !~ '^[^@\s]+@[^@\s]+$' THEN
 		RAISE EXCEPTION 'invalid e-mail address: "%"', left(email, 200)
 			USING ERRCODE = 'invalid_parameter_value',

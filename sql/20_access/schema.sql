@@ -6,6 +6,32 @@
 -- them nor find them among the functions they may use.
 CREATE SCHEMA por_partner_internal;
 
+-- The maximum length of each kind of text a caller may send, in characters:
+-- the one definition the functions' argument checks (22001) and the tables'
+-- CHECK constraints ask.  Here, with the schema: the constraints need it.
+CREATE FUNCTION por_partner_internal.text_limit(kind text) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE kind
+	       WHEN 'name' THEN 100              -- a person's first or last name
+	       WHEN 'display_name' THEN 200
+	       WHEN 'partner_name' THEN 200
+	       WHEN 'organization_name' THEN 256
+	       WHEN 'email' THEN 254             -- RFC 5321
+	       WHEN 'phone' THEN 50
+	       WHEN 'address' THEN 1000
+	       WHEN 'message' THEN 2000          -- a delegated admin offer's
+	       WHEN 'sku_code' THEN 50
+	       WHEN 'country_code' THEN 2
+	       WHEN 'mpn_id' THEN 20
+	       WHEN 'url' THEN 2048
+	       WHEN 'action' THEN 50
+	       WHEN 'role' THEN 50               -- a company role or access level
+	       END
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.text_limit(text) IS
+	'Internal: the most characters a text of the kind may have (name, display_name, partner_name, organization_name, email, phone, address, message, sku_code, country_code, mpn_id, url, action, role).';
+
 CREATE TABLE @extschema@.partner (
 	partner_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	mpn_id text NOT NULL UNIQUE
@@ -43,3 +69,13 @@ CREATE INDEX partner_login_partner_idx ON @extschema@.partner_login (partner_id)
 
 COMMENT ON TABLE @extschema@.partner_login IS
 	'Which partner each login acts for: a login (a member of por_partner_partner) is tied to one partner.  Managed by operators.';
+
+-- the documented maxima of text a caller sends (por_partner_internal.text_limit)
+ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_name_length
+	CHECK (length(name) <= por_partner_internal.text_limit('partner_name'));
+ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_email_length
+	CHECK (length(email) <= por_partner_internal.text_limit('email'));
+ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_phone_length
+	CHECK (length(phone) <= por_partner_internal.text_limit('phone'));
+ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_address_length
+	CHECK (length(address) <= por_partner_internal.text_limit('address'));

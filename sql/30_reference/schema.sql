@@ -50,9 +50,10 @@ CREATE TABLE @extschema@.setting (
 );
 
 COMMENT ON TABLE @extschema@.setting IS
-	'Settings an operator may change; invitation_url_base is where trial invitation and purchase offer URLs point.';
+	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours.';
 
-INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true);
+INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true),
+	('max_invitations_per_day', '200', true);
 
 COMMENT ON COLUMN @extschema@.setting.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';

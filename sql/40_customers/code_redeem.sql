@@ -11,6 +11,10 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	new_tenant bigint;
 BEGIN
+	PERFORM por_partner_internal.require_length(create_tenant.organization_name, 'organization_name', 'organization_name'),
+	        por_partner_internal.require_length(create_tenant.country_code, 'country_code', 'country_code'),
+	        por_partner_internal.require_length(create_tenant.admin_first_name, 'admin_first_name', 'name'),
+	        por_partner_internal.require_length(create_tenant.admin_last_name, 'admin_last_name', 'name');
 	IF organization_name ~ '^\s*$' THEN
 		RAISE EXCEPTION 'argument "organization_name" must not be blank'
 			USING ERRCODE = 'invalid_parameter_value',
@@ -336,7 +340,9 @@ BEGIN
 		        por_partner_internal.require_arg(add_user.email, 'email');
 	END IF;
 	PERFORM por_partner_internal.require_tenant_admin(add_user.tenant_id);
-	PERFORM por_partner_internal.require_email(add_user.email, 'email');
+	PERFORM por_partner_internal.require_length(add_user.first_name, 'first_name', 'name'),
+	        por_partner_internal.require_length(add_user.last_name, 'last_name', 'name'),
+	        por_partner_internal.require_email(add_user.email, 'email');
 	INSERT INTO @extschema@.tenant_user (tenant_id, first_name, last_name, email)
 	VALUES (add_user.tenant_id, add_user.first_name, add_user.last_name, add_user.email)
 	RETURNING user_id INTO new_user;

@@ -114,3 +114,19 @@ COMMENT ON COLUMN @extschema@.key_card.licenses IS 'Licenses the key carries: 1 
 COMMENT ON COLUMN @extschema@.key_card.partner_id IS 'The partner who bought the card.';
 
 COMMENT ON COLUMN @extschema@.key_card.redeemed_as IS 'activate, add_users or renew (rule K3); null while unredeemed.';
+
+-- the documented maxima of text a caller sends (por_partner_internal.text_limit)
+ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_organization_name_length
+	CHECK (length(organization_name) <= por_partner_internal.text_limit('organization_name'));
+ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_first_name_length
+	CHECK (length(admin_first_name) <= por_partner_internal.text_limit('name'));
+ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_last_name_length
+	CHECK (length(admin_last_name) <= por_partner_internal.text_limit('name'));
+ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_email_length
+	CHECK (length(admin_email) <= por_partner_internal.text_limit('email'));
+ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_first_name_length
+	CHECK (length(first_name) <= por_partner_internal.text_limit('name'));
+ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_last_name_length
+	CHECK (length(last_name) <= por_partner_internal.text_limit('name'));
+ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_email_length
+	CHECK (length(email) <= por_partner_internal.text_limit('email'));

@@ -27,6 +27,13 @@ BEGIN
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'The customer accepts or declines an offer after it is sent (rule D2).';
 		END IF;
+		IF EXISTS (SELECT 1 FROM @extschema@.delegated_admin_offer o
+		            WHERE o.partner_id = NEW.partner_id AND o.tenant_id = NEW.tenant_id AND o.status = 'pending') THEN
+			RAISE EXCEPTION 'partner "%" (MPN ID %) has a pending delegated admin offer to tenant % already', p.name, p.mpn_id, NEW.tenant_id
+				USING ERRCODE = 'unique_violation',
+				      DETAIL = 'A partner has at most one pending offer to a customer; it waits for the customer''s answer (rule D2).',
+				      HINT = 'Wait for the answer to the offer already sent.';
+		END IF;
 		RETURN NEW;
 	END IF;
 	IF (NEW.partner_id, NEW.tenant_id, NEW.offered_at) IS DISTINCT FROM (OLD.partner_id, OLD.tenant_id, OLD.offered_at)
@@ -108,6 +115,7 @@ BEGIN
 	END IF;
 	PERFORM por_partner_internal.require_acting_partner(offer_delegated_admin.partner_id);
 	PERFORM por_partner_internal.require_tenant_access(offer_delegated_admin.tenant_id);
+	PERFORM por_partner_internal.require_length(offer_delegated_admin.message, 'message', 'message');
 	INSERT INTO @extschema@.delegated_admin_offer (partner_id, tenant_id, message)
 	VALUES (offer_delegated_admin.partner_id, offer_delegated_admin.tenant_id, offer_delegated_admin.message)
 	RETURNING offer_id INTO new_offer;

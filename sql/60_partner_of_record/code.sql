@@ -32,6 +32,7 @@ BEGIN
 		PERFORM por_partner_internal.require_arg(set_partner_of_record.subscription_id, 'subscription_id'),
 		        por_partner_internal.require_arg(set_partner_of_record.mpn_id, 'mpn_id');
 	END IF;
+	PERFORM por_partner_internal.require_length(set_partner_of_record.mpn_id, 'mpn_id', 'mpn_id');
 	mpn := substring(set_partner_of_record.mpn_id FROM '^\s*([0-9]{1,20})\s*$');
 	IF mpn IS NULL THEN
 		RAISE EXCEPTION 'invalid Microsoft Partner ID: "%"', left(set_partner_of_record.mpn_id, 100)

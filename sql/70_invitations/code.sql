@@ -1,5 +1,48 @@
 /* sql/70_invitations/code.sql: creating and accepting trial invitations and purchase offers (rules A4, A5, D5) */
 
+CREATE OR REPLACE FUNCTION por_partner_internal.random_code() RETURNS text
+AS 'MODULE_PATHNAME', 'por_partner_random_code'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION por_partner_internal.random_code() IS
+	'Internal: 128 random bits from the server''s strong random source, as 32 hex digits: the code in invitation and offer URLs.';
+
+-- What is stored of a URL's code: its SHA-256, so that no table, dump or
+-- audit row holds a usable URL.
+CREATE OR REPLACE FUNCTION por_partner_internal.code_hash(code text) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$ SELECT pg_catalog.sha256(pg_catalog.convert_to(code, 'UTF8')) $$;
+
+COMMENT ON FUNCTION por_partner_internal.code_hash(text) IS
+	'Internal: the SHA-256 of an invitation or offer code, which is what the tables keep of it.';
+
+-- A partner creates at most max_invitations_per_day trial invitations and
+-- purchase offers in 24 hours (setting), so that no partner fills the
+-- database; the partner's row lock makes concurrent creations count in turn.
+CREATE OR REPLACE FUNCTION por_partner_internal.invitation_cap() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	cap int := (SELECT st.value::int FROM @extschema@.setting st WHERE st.name = 'max_invitations_per_day');
+	made bigint;
+BEGIN
+	PERFORM 1 FROM @extschema@.partner p WHERE p.partner_id = NEW.partner_id FOR NO KEY UPDATE;
+	SELECT (SELECT count(*) FROM @extschema@.trial_invitation t
+	         WHERE t.partner_id = NEW.partner_id AND t.created_at > now() - interval '1 day')
+	     + (SELECT count(*) FROM @extschema@.purchase_offer o
+	         WHERE o.partner_id = NEW.partner_id AND o.created_at > now() - interval '1 day')
+	  INTO made;
+	IF made >= cap THEN
+		RAISE EXCEPTION 'partner % made % trial invitations and purchase offers in the last 24 hours', NEW.partner_id, made
+			USING ERRCODE = 'program_limit_exceeded',
+			      DETAIL = format('A partner makes at most %s a day (setting max_invitations_per_day).', cap),
+			      HINT = 'An invitation serves any number of customers; reuse one, or ask an operator to raise the setting.';
+	END IF;
+	RETURN NEW;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.invitation_cap() IS
+	'Trigger: a partner makes at most max_invitations_per_day trial invitations and purchase offers in 24 hours (54000).';
+
 -- Invitations and offers come from authorized subscription advisors (A4, A5),
 -- and include delegated admin only from Cloud Essentials partners (D3, D5).
 CREATE OR REPLACE FUNCTION por_partner_internal.advisor_offer_check() RETURNS trigger
@@ -49,6 +92,7 @@ BEGIN
 	IF num_nulls(url) > 0 THEN
 		PERFORM por_partner_internal.require_arg(url, 'url');
 	END IF;
+	PERFORM por_partner_internal.require_length(url, 'url', 'url');
 	m := regexp_match(url, '^\s*https?://[^/\s]+(?:/[^\s?#]*)?/' || kind || '/([0-9a-fA-F]{32})/?(?:[?#]\S*)?\s*$');
 	IF m IS NULL THEN
 		RAISE EXCEPTION 'invalid % URL: "%"',
@@ -101,20 +145,21 @@ BEGIN
 		        por_partner_internal.require_arg(create_trial_invitation.include_delegated_admin, 'include_delegated_admin');
 	END IF;
 	PERFORM por_partner_internal.require_acting_partner(create_trial_invitation.partner_id);
+	PERFORM por_partner_internal.require_length(create_trial_invitation.sku_code, 'sku_code', 'sku_code');
 	IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = create_trial_invitation.sku_code) THEN
 		RAISE EXCEPTION 'SKU "%" does not exist', left(create_trial_invitation.sku_code, 100)
 			USING ERRCODE = 'foreign_key_violation',
 			      HINT = 'Use a sku_code from table por_partner.sku, such as O365_SMALL_BUSINESS.';
 	END IF;
-	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin)
+	c := por_partner_internal.random_code();
+	INSERT INTO @extschema@.trial_invitation (partner_id, sku_code, include_delegated_admin, code_hash)
 	VALUES (create_trial_invitation.partner_id, create_trial_invitation.sku_code,
-	        create_trial_invitation.include_delegated_admin)
-	RETURNING code INTO c;
+	        create_trial_invitation.include_delegated_admin, por_partner_internal.code_hash(c));
 	RETURN por_partner_internal.invitation_url('trial', c);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.create_trial_invitation(bigint, text, boolean) IS
-	'An authorized subscription advisor invites customers to a trial of one SKU (rule A4), optionally with delegated admin (rule D5).  Returns the invitation URL, whose code identifies the advisor.';
+	'An authorized subscription advisor invites customers to a trial of one SKU (rule A4), optionally with delegated admin (rule D5).  Returns the invitation URL, whose code identifies the advisor; it is shown this once (the table keeps the code''s hash).';
 
 CREATE OR REPLACE FUNCTION @extschema@.accept_trial_invitation(url text, organization_name text, country_code text,
 	admin_first_name text, admin_last_name text, admin_email text)
@@ -138,7 +183,7 @@ BEGIN
 		        por_partner_internal.require_arg(accept_trial_invitation.admin_email, 'admin_email');
 	END IF;
 	SELECT * INTO i FROM @extschema@.trial_invitation t
-	 WHERE t.code = por_partner_internal.invitation_code(accept_trial_invitation.url, 'trial');
+	 WHERE t.code_hash = por_partner_internal.code_hash(por_partner_internal.invitation_code(accept_trial_invitation.url, 'trial'));
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no trial invitation has this URL'
 			USING ERRCODE = 'foreign_key_violation',
@@ -170,6 +215,7 @@ RETURNS text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	o record;
+	c text;
 	line jsonb;
 	n int := 0;
 	skus text[] := '{}'::text[];
@@ -185,8 +231,15 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Pass lines like [{"sku_code": "O365_MIDSIZE_BUSINESS", "licenses": 25}].';
 	END IF;
-	INSERT INTO @extschema@.purchase_offer (partner_id, include_delegated_admin)
-	VALUES (create_purchase_offer.partner_id, create_purchase_offer.include_delegated_admin)
+	IF jsonb_array_length(lines) > 100 THEN
+		RAISE EXCEPTION 'a purchase offer has at most 100 lines, not %', jsonb_array_length(lines)
+			USING ERRCODE = 'program_limit_exceeded',
+			      HINT = 'Give each SKU once; send several offers for more.';
+	END IF;
+	c := por_partner_internal.random_code();
+	INSERT INTO @extschema@.purchase_offer (partner_id, include_delegated_admin, code_hash)
+	VALUES (create_purchase_offer.partner_id, create_purchase_offer.include_delegated_admin,
+	        por_partner_internal.code_hash(c))
 	RETURNING * INTO o;
 	FOR line IN SELECT * FROM jsonb_array_elements(lines) LOOP
 		n := n + 1;
@@ -198,6 +251,7 @@ BEGIN
 				USING ERRCODE = 'invalid_parameter_value',
 				      HINT = 'Each line is {"sku_code": "<SKU>", "licenses": <a whole number above 0>}.';
 		END IF;
+		PERFORM por_partner_internal.require_length(line ->> 'sku_code', format('lines[%s].sku_code', n), 'sku_code');
 		IF NOT EXISTS (SELECT 1 FROM @extschema@.sku sk WHERE sk.sku_code = line ->> 'sku_code') THEN
 			RAISE EXCEPTION 'SKU "%" on line % of the purchase offer does not exist', left(line ->> 'sku_code', 100), n
 				USING ERRCODE = 'foreign_key_violation',
@@ -213,11 +267,11 @@ BEGIN
 		INSERT INTO @extschema@.purchase_offer_line (purchase_offer_id, sku_code, licenses)
 		VALUES (o.purchase_offer_id, line ->> 'sku_code', (line ->> 'licenses')::int);
 	END LOOP;
-	RETURN por_partner_internal.invitation_url('offer', o.code);
+	RETURN por_partner_internal.invitation_url('offer', c);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.create_purchase_offer(bigint, jsonb, boolean) IS
-	'An authorized subscription advisor offers services with license counts (rule A5), optionally with delegated admin (rule D5).  lines: [{"sku_code": ..., "licenses": ...}].  Returns the offer URL.';
+	'An authorized subscription advisor offers services with license counts (rule A5), optionally with delegated admin (rule D5).  lines: [{"sku_code": ..., "licenses": ...}].  Returns the offer URL, shown this once (the table keeps the code''s hash).';
 
 CREATE OR REPLACE FUNCTION @extschema@.accept_purchase_offer(url text, tenant_id bigint, licenses int DEFAULT NULL)
 RETURNS SETOF bigint
@@ -232,7 +286,7 @@ BEGIN
 		PERFORM por_partner_internal.require_arg(accept_purchase_offer.tenant_id, 'tenant_id');
 	END IF;
 	SELECT * INTO o FROM @extschema@.purchase_offer po
-	 WHERE po.code = por_partner_internal.invitation_code(accept_purchase_offer.url, 'offer');
+	 WHERE po.code_hash = por_partner_internal.code_hash(por_partner_internal.invitation_code(accept_purchase_offer.url, 'offer'));
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no purchase offer has this URL'
 			USING ERRCODE = 'foreign_key_violation',

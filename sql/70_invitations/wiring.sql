@@ -7,6 +7,12 @@ CREATE OR REPLACE TRIGGER trial_invitation_check BEFORE INSERT OR UPDATE ON @ext
 CREATE OR REPLACE TRIGGER purchase_offer_check BEFORE INSERT OR UPDATE ON @extschema@.purchase_offer
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.advisor_offer_check();
 
+CREATE OR REPLACE TRIGGER trial_invitation_cap BEFORE INSERT ON @extschema@.trial_invitation
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.invitation_cap();
+
+CREATE OR REPLACE TRIGGER purchase_offer_cap BEFORE INSERT ON @extschema@.purchase_offer
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.invitation_cap();
+
 -- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.trial_invitation
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('invitation_id');
@@ -46,6 +52,7 @@ CREATE POLICY partner_own ON @extschema@.purchase_offer_line TO por_partner_part
 -- Privileges
 REVOKE ALL ON FUNCTION
 	por_partner_internal.advisor_offer_check(), por_partner_internal.random_code(),
+	por_partner_internal.code_hash(text), por_partner_internal.invitation_cap(),
 	por_partner_internal.invitation_url(text, text), por_partner_internal.invitation_code(text, text),
 	por_partner_internal.grant_included_delegated_admin(bigint, bigint, text),
 	@extschema@.create_trial_invitation(bigint, text, boolean),

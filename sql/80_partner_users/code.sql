@@ -55,7 +55,9 @@ BEGIN
 			      DETAIL = 'Only the partner''s global admins edit its phone, e-mail and address (rule A1).',
 			      HINT = 'Ask a global admin of your company.';
 	END IF;
-	PERFORM por_partner_internal.require_email(update_partner_contact.email, 'email');
+	PERFORM por_partner_internal.require_email(update_partner_contact.email, 'email'),
+	        por_partner_internal.require_length(update_partner_contact.phone, 'phone', 'phone'),
+	        por_partner_internal.require_length(update_partner_contact.address, 'address', 'address');
 	PERFORM por_partner_internal.contact_edit_begin(u.partner_id);
 	UPDATE @extschema@.partner p
 	   SET email = update_partner_contact.email, phone = update_partner_contact.phone,
@@ -124,6 +126,7 @@ BEGIN
 		        por_partner_internal.require_arg(tenant_id, 'tenant_id'),
 		        por_partner_internal.require_arg(action, 'action');
 	END IF;
+	PERFORM por_partner_internal.require_length(action, 'action', 'action');
 	IF action NOT IN ('reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions',
 	                  'manage_domains', 'service_requests') THEN
 		RAISE EXCEPTION 'unknown action "%"', left(action, 100)
@@ -149,3 +152,190 @@ END $$;
 
 COMMENT ON FUNCTION @extschema@.partner_can(bigint, bigint, text) IS
 	'True when the partner user may do the action in the customer''s tenant: its partner is the tenant''s delegated admin (D1, D2) and may manage customers (A3), and the user''s access covers the action: limited covers reset_password alone, full covers every action (A2, D6).';
+
+/*
+ * Partner users are made, changed and removed through these functions only
+ * (a partner's login has no write privilege on partner_user), each by an
+ * acting user of the same partner: a global admin or a user admin manages the
+ * company's users (rule A2), and only a global admin grants, changes or takes
+ * away the global_admin role, which edits the company information (rule A1);
+ * the partner's last global admin stays one.  Operators may act with any
+ * user.  Every change is in the audit trail.
+ */
+CREATE OR REPLACE FUNCTION por_partner_internal.require_user_manager(acting_partner_user_id bigint, touches_global_admin boolean)
+RETURNS @extschema@.partner_user
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	a @extschema@.partner_user;
+BEGIN
+	PERFORM por_partner_internal.require_partner_user_access(acting_partner_user_id);
+	SELECT * INTO a FROM @extschema@.partner_user u WHERE u.partner_user_id = acting_partner_user_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner user % does not exist', acting_partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	IF a.company_role IS DISTINCT FROM 'global_admin'
+	   AND (touches_global_admin OR a.company_role IS DISTINCT FROM 'user_admin') THEN
+		RAISE EXCEPTION 'partner user % may not %', a.partner_user_id,
+				CASE WHEN touches_global_admin THEN 'grant, change or take away the global_admin role'
+				     ELSE 'manage the company''s users' END
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = CASE WHEN touches_global_admin
+			                    THEN 'Only a global admin of the partner makes or unmakes global admins (rules A1, A2).'
+			                    ELSE 'Global admins and user admins of the partner manage its users (rule A2).' END,
+			      HINT = 'Act as a global admin of your company.';
+	END IF;
+	RETURN a;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_user_manager(bigint, boolean) IS
+	'Internal: the acting partner user, when it may manage its partner''s users (global or user admin; global admin alone where the global_admin role is touched); 42501 otherwise (rules A1, A2).';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.require_partner_user_values(email text, display_name text,
+	company_role text, customer_access text) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	PERFORM por_partner_internal.require_email(email, 'email'),
+	        por_partner_internal.require_length(display_name, 'display_name', 'display_name'),
+	        por_partner_internal.require_length(company_role, 'company_role', 'role'),
+	        por_partner_internal.require_length(customer_access, 'customer_access', 'role');
+	IF company_role NOT IN ('global_admin', 'billing_admin', 'user_admin', 'password_admin', 'service_admin') THEN
+		RAISE EXCEPTION 'unknown company role "%"', company_role
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Roles: global_admin, billing_admin, user_admin, password_admin, service_admin, or NULL for none.';
+	END IF;
+	IF customer_access NOT IN ('none', 'full', 'limited') THEN
+		RAISE EXCEPTION 'unknown customer access "%"', customer_access
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = 'Access levels: none, full (Global admin in each customer), limited (Password admin).';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_partner_user_values(text, text, text, text) IS
+	'Internal: 22001/22023 for a partner user''s e-mail, display name, company role or customer access that is too long, malformed or unknown.';
+
+CREATE OR REPLACE FUNCTION @extschema@.create_partner_user(acting_partner_user_id bigint, email text,
+	display_name text DEFAULT NULL, company_role text DEFAULT NULL, customer_access text DEFAULT 'none')
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	a @extschema@.partner_user;
+	new_user bigint;
+BEGIN
+	IF num_nulls(create_partner_user.acting_partner_user_id, create_partner_user.email,
+	             create_partner_user.customer_access) > 0 THEN
+		PERFORM por_partner_internal.require_arg(create_partner_user.acting_partner_user_id, 'acting_partner_user_id'),
+		        por_partner_internal.require_arg(create_partner_user.email, 'email'),
+		        por_partner_internal.require_arg(create_partner_user.customer_access, 'customer_access');
+	END IF;
+	PERFORM por_partner_internal.require_partner_user_values(create_partner_user.email, create_partner_user.display_name,
+	                                                          create_partner_user.company_role, create_partner_user.customer_access);
+	a := por_partner_internal.require_user_manager(create_partner_user.acting_partner_user_id,
+	                                               create_partner_user.company_role IS NOT DISTINCT FROM 'global_admin');
+	INSERT INTO @extschema@.partner_user AS u (partner_id, email, display_name, company_role, customer_access)
+	VALUES (a.partner_id, create_partner_user.email, create_partner_user.display_name,
+	        create_partner_user.company_role, create_partner_user.customer_access)
+	RETURNING u.partner_user_id INTO new_user;
+	RETURN new_user;
+EXCEPTION WHEN unique_violation THEN
+	RAISE EXCEPTION 'partner % has a user with e-mail address "%" already', a.partner_id, create_partner_user.email
+		USING ERRCODE = 'unique_violation',
+		      DETAIL = 'An e-mail address names one user of a partner, whatever its case.',
+		      HINT = 'Change that user with por_partner.update_partner_user().';
+END $$;
+
+COMMENT ON FUNCTION @extschema@.create_partner_user(bigint, text, text, text, text) IS
+	'An acting partner user (a global or user admin) adds a user to its own company: e-mail, display name, company role, access to customers (rule A2); only a global admin makes a global admin (rule A1).  Returns the partner_user_id.';
+
+CREATE OR REPLACE FUNCTION @extschema@.update_partner_user(acting_partner_user_id bigint, partner_user_id bigint,
+	display_name text, company_role text, customer_access text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	a @extschema@.partner_user;
+	t @extschema@.partner_user;
+BEGIN
+	IF num_nulls(update_partner_user.acting_partner_user_id, update_partner_user.partner_user_id,
+	             update_partner_user.customer_access) > 0 THEN
+		PERFORM por_partner_internal.require_arg(update_partner_user.acting_partner_user_id, 'acting_partner_user_id'),
+		        por_partner_internal.require_arg(update_partner_user.partner_user_id, 'partner_user_id'),
+		        por_partner_internal.require_arg(update_partner_user.customer_access, 'customer_access');
+	END IF;
+	PERFORM por_partner_internal.require_partner_user_access(update_partner_user.partner_user_id);
+	SELECT * INTO t FROM @extschema@.partner_user u WHERE u.partner_user_id = update_partner_user.partner_user_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner user % does not exist', update_partner_user.partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	PERFORM por_partner_internal.require_partner_user_values(t.email, update_partner_user.display_name,
+	                                                          update_partner_user.company_role, update_partner_user.customer_access);
+	a := por_partner_internal.require_user_manager(update_partner_user.acting_partner_user_id,
+	         (t.company_role IS NOT DISTINCT FROM 'global_admin') <> (update_partner_user.company_role IS NOT DISTINCT FROM 'global_admin'));
+	IF a.partner_id <> t.partner_id THEN
+		RAISE EXCEPTION 'partner user % is not a user of partner %', t.partner_user_id, a.partner_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner user manages the users of its own partner only.';
+	END IF;
+	PERFORM por_partner_internal.keep_a_global_admin(t, update_partner_user.company_role);
+	UPDATE @extschema@.partner_user u
+	   SET display_name = update_partner_user.display_name, company_role = update_partner_user.company_role,
+	       customer_access = update_partner_user.customer_access
+	 WHERE u.partner_user_id = t.partner_user_id;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.update_partner_user(bigint, bigint, text, text, text) IS
+	'An acting partner user (a global or user admin) changes a user of its own company: display name, company role, access to customers (rule A2); only a global admin makes or unmakes a global admin, and the last one stays (rule A1).';
+
+CREATE OR REPLACE FUNCTION @extschema@.remove_partner_user(acting_partner_user_id bigint, partner_user_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	a @extschema@.partner_user;
+	t @extschema@.partner_user;
+BEGIN
+	IF num_nulls(remove_partner_user.acting_partner_user_id, remove_partner_user.partner_user_id) > 0 THEN
+		PERFORM por_partner_internal.require_arg(remove_partner_user.acting_partner_user_id, 'acting_partner_user_id'),
+		        por_partner_internal.require_arg(remove_partner_user.partner_user_id, 'partner_user_id');
+	END IF;
+	PERFORM por_partner_internal.require_partner_user_access(remove_partner_user.partner_user_id);
+	SELECT * INTO t FROM @extschema@.partner_user u WHERE u.partner_user_id = remove_partner_user.partner_user_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner user % does not exist', remove_partner_user.partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	a := por_partner_internal.require_user_manager(remove_partner_user.acting_partner_user_id,
+	                                               t.company_role IS NOT DISTINCT FROM 'global_admin');
+	IF a.partner_id <> t.partner_id THEN
+		RAISE EXCEPTION 'partner user % is not a user of partner %', t.partner_user_id, a.partner_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner user manages the users of its own partner only.';
+	END IF;
+	PERFORM por_partner_internal.keep_a_global_admin(t, NULL);
+	DELETE FROM @extschema@.partner_user u WHERE u.partner_user_id = t.partner_user_id;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.remove_partner_user(bigint, bigint) IS
+	'An acting partner user (a global or user admin) removes a user of its own company; only a global admin removes a global admin, and not the last one (rules A1, A2).';
+
+-- A partner keeps at least one global admin, who edits its company
+-- information (rule A1): refuse to demote or remove the last one.
+CREATE OR REPLACE FUNCTION por_partner_internal.keep_a_global_admin(t @extschema@.partner_user, new_role text)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF t.company_role = 'global_admin' AND new_role IS DISTINCT FROM 'global_admin'
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.partner_user u
+	                    WHERE u.partner_id = t.partner_id AND u.company_role = 'global_admin'
+	                      AND u.partner_user_id <> t.partner_user_id) THEN
+		RAISE EXCEPTION 'partner user % is the last global admin of partner %', t.partner_user_id, t.partner_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = 'A partner keeps a global admin, who edits its company information (rule A1).',
+			      HINT = 'Make another user a global admin first.';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.keep_a_global_admin(@extschema@.partner_user, text) IS
+	'Internal: raises 55000 when a change would leave the partner without a global admin (rule A1).';

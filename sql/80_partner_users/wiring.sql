@@ -4,6 +4,10 @@
 CREATE OR REPLACE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, address ON @extschema@.partner
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.partner_contact_check();
 
+-- The audit trail (95_audit)
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_user
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_user_id');
+
 -- Row-level security
 ALTER TABLE @extschema@.partner_user ENABLE ROW LEVEL SECURITY;
 
@@ -20,7 +24,13 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.partner_contact_check(), por_partner_internal.contact_edit_begin(bigint),
 	por_partner_internal.contact_edit_partner(),
 	@extschema@.update_partner_contact(bigint, text, text, text),
-	por_partner_internal.partner_manages_customers(@extschema@.partner)
+	por_partner_internal.partner_manages_customers(@extschema@.partner),
+	por_partner_internal.require_user_manager(bigint, boolean),
+	por_partner_internal.require_partner_user_values(text, text, text, text),
+	por_partner_internal.keep_a_global_admin(@extschema@.partner_user, text),
+	@extschema@.create_partner_user(bigint, text, text, text, text),
+	@extschema@.update_partner_user(bigint, bigint, text, text, text),
+	@extschema@.remove_partner_user(bigint, bigint)
 FROM PUBLIC;
 
 REVOKE EXECUTE ON FUNCTION por_partner_internal.contact_edit_begin(bigint) FROM por_partner_operator;
@@ -29,11 +39,12 @@ GRANT SELECT ON
 	@extschema@.partner_user
 TO por_partner_partner;
 
-GRANT INSERT, UPDATE, DELETE ON
-	@extschema@.partner_user
-TO por_partner_partner;
+REVOKE INSERT, UPDATE, DELETE ON @extschema@.partner_user FROM por_partner_partner;
 
 GRANT EXECUTE ON FUNCTION
+	@extschema@.create_partner_user(bigint, text, text, text, text),
+	@extschema@.update_partner_user(bigint, bigint, text, text, text),
+	@extschema@.remove_partner_user(bigint, bigint),
 	@extschema@.update_partner_contact(bigint, text, text, text),
 	@extschema@.partner_customer_count(bigint), @extschema@.customer_management_view(bigint),
 	@extschema@.partner_can(bigint, bigint, text)

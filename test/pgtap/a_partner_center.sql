@@ -7,7 +7,7 @@
 -- including delegated admin when enrolled in Cloud Essentials (D3, D5).
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(119);
+SELECT plan(120);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  MPN IDs are this suite's own.
@@ -223,10 +223,12 @@ SELECT trial_seats AS trial_seats_mid, (current_date + trial_term)::date AS tria
 SELECT matches(:'trial_url'::text, '/trial/[0-9a-f]{32}$', 'rule A4: the invitation URL ends in /trial/ and a 32-digit code');
 SELECT matches(:'trial_url'::text, '^https?://', 'rule A4: the invitation is a URL');
 SELECT isnt(right(:'trial_url', 32), right(:'trial_url2', 32), 'rule A4: each invitation has its own code');
-SELECT results_eq(format($$SELECT partner_id, sku_code, include_delegated_admin FROM trial_invitation WHERE code = %L$$,
+SELECT results_eq(format($$SELECT partner_id, sku_code, include_delegated_admin FROM trial_invitation WHERE code_hash = sha256(convert_to(%L, 'UTF8'))$$,
                          right(:'trial_url', 32)),
                   format($$VALUES (%s::bigint, 'O365_SMALL_BUSINESS', false)$$, :padv),
-                  'rule A4: the embedded code identifies the partner as the advisor');
+                  'rule A4: the embedded code identifies the partner as the advisor (the table keeps its SHA-256)');
+SELECT is((SELECT count(*) FROM trial_invitation t, to_jsonb(t) j WHERE j::text LIKE '%' || right(:'trial_url', 32) || '%'),
+          0::bigint, 'rule A4: the table keeps no usable code of an invitation URL');
 
 SELECT count(*) AS invitations_before FROM trial_invitation \gset
 SELECT throws_ok(format($$SELECT create_trial_invitation(%s, 'O365_SMALL_BUSINESS')$$, :pce),
@@ -342,7 +344,7 @@ SELECT matches(:'offer_url'::text, '/offer/[0-9a-f]{32}$', 'rule A5: the offer U
 SELECT isnt(right(:'offer_url', 32), right(:'offer_url_da', 32), 'rule A5: each offer has its own code');
 SELECT results_eq(format($$SELECT o.partner_id, o.include_delegated_admin, l.sku_code, l.licenses
                              FROM purchase_offer o JOIN purchase_offer_line l USING (purchase_offer_id)
-                            WHERE o.code = %L ORDER BY l.sku_code$$, right(:'offer_url', 32)),
+                            WHERE o.code_hash = sha256(convert_to(%L, 'UTF8')) ORDER BY l.sku_code$$, right(:'offer_url', 32)),
                   format($$VALUES (%s::bigint, false, 'O365_MIDSIZE_BUSINESS', 25), (%s::bigint, false, 'O365_SMALL_BUSINESS', 3)$$,
                          :padv, :padv),
                   'rule A5: the offer lists the services and license counts, with the advisor''s code');

@@ -72,8 +72,8 @@ SELECT throws_ok(format($$SELECT set_partner_of_record(%s, '-732001')$$, :s1),
                  '22023', 'invalid Microsoft Partner ID: "-732001"',
                  'rule P1: a negative Microsoft Partner ID is refused');
 SELECT throws_ok(format($$SELECT set_partner_of_record(%s, '123456789012345678901')$$, :s1),
-                 '22023', 'invalid Microsoft Partner ID: "123456789012345678901"',
-                 'rule P1: a Microsoft Partner ID of 21 digits is refused');
+                 '22001', 'argument "mpn_id" is too long',
+                 'rule P1: a Microsoft Partner ID of 21 digits is refused: at most 20 characters');
 SELECT throws_ok(format($$SELECT set_partner_of_record(%s, '732001')$$, :s_unknown),
                  '23503', format('subscription %s does not exist', :s_unknown),
                  'rule P1: an unknown subscription is refused');

@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(105);
+SELECT plan(112);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -112,8 +112,21 @@ SELECT lives_ok($$SELECT por_partner.add_licenses($$ || :sb || $$, ARRAY['QQQQQ-
                 'A adds seats with its own key to the customer it administers as delegated admin');
 SELECT lives_ok($$SELECT por_partner.create_trial_invitation($$ || :pa || $$, 'O365_SMALL_BUSINESS')$$,
                 'A sends a trial invitation of its own');
-SELECT lives_ok($$INSERT INTO por_partner.partner_user (partner_id, email) VALUES ($$ || :pa || $$, 'new@alpha-partner.example')$$,
-                'A adds a user of its own company');
+SELECT lives_ok($$SELECT por_partner.create_partner_user($$ || :ua || $$, 'new@alpha-partner.example')$$,
+                'rule A2: A''s global admin adds a user of its own company (create_partner_user)');
+SELECT throws_ok($$INSERT INTO por_partner.partner_user (partner_id, email) VALUES ($$ || :pa || $$, 'direct@alpha-partner.example')$$,
+                 '42501', NULL, 'rule A1: A''s application writes no partner user directly');
+SELECT throws_ok($$UPDATE por_partner.partner_user SET company_role = 'global_admin' WHERE partner_id = $$ || :pa,
+                 '42501', NULL, 'rule A1: nor makes one a global admin by an UPDATE');
+SELECT create_partner_user(:ua, 'plain@alpha-partner.example') AS u_plain \gset
+SELECT throws_ok($$SELECT por_partner.create_partner_user($$ || :u_plain || $$, 'boss@alpha-partner.example', NULL, 'global_admin', 'full')$$,
+                 '42501', NULL, 'rule A1: a user that is no admin makes no global admin');
+SELECT throws_ok($$SELECT por_partner.update_partner_user($$ || :u_plain || ', ' || :u_plain || $$, NULL, 'global_admin', 'full')$$,
+                 '42501', NULL, 'rule A1: nor promotes itself');
+SELECT throws_ok($$SELECT por_partner.update_partner_contact($$ || :u_plain || $$, 'pwned@alpha-partner.example', '0', 'x')$$,
+                 '42501', NULL, 'rule A1: so the application cannot change the company information through it');
+SELECT throws_ok($$SELECT por_partner.remove_partner_user($$ || :ua || ', ' || :ua || ')',
+                 '55000', NULL, 'rule A1: the last global admin stays');
 -- a temporary table named like the extension's does not redirect the function
 CREATE TEMP TABLE key_card (product_key text);
 SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4']::product_key[],
@@ -313,6 +326,10 @@ SELECT is((SELECT string_agg(actor || '/' || coalesce(actor_partner_id::text, 'n
 SELECT is((SELECT count(*) FROM audit_log WHERE table_name = 'delegated_admin' AND operation = 'INSERT'
              AND row_key = jsonb_build_object('partner_id', :pc, 'tenant_id', :td)), 1::bigint,
           'the new relationship from the offer the operator accepted');
+SELECT is((SELECT string_agg(actor || '/' || operation || '/' || (new_row->>'email'), ',' ORDER BY audit_id) FROM audit_log
+            WHERE table_name = 'partner_user' AND new_row->>'partner_id' = :'pa' AND actor = 'pp_sec_a'),
+          'pp_sec_a/INSERT/new@alpha-partner.example,pp_sec_a/INSERT/plain@alpha-partner.example',
+          'rule A1: the partner users A''s application made are in the audit trail, with its login');
 SELECT is((SELECT count(*) FROM audit_log WHERE table_name = 'partner_login' AND row_key = '{"login": "pp_sec_x"}'),
           1::bigint, 'and the new login mapping');
 
@@ -365,7 +382,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_p
             WHERE p.prosecdef
               AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
               AND p.proname NOT IN ('caller_partner_id', 'partner_tenants')
-              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access)|caller_reads_all'),
+              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access|user_manager)|caller_reads_all'),
           NULL, 'every SECURITY DEFINER function a partner may call checks whom the caller acts for');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
             WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity),
@@ -380,7 +397,7 @@ SELECT is((SELECT array_agg(DISTINCT c.relname::text ORDER BY c.relname::text) F
             CROSS JOIN unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) AS priv
             WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r'
               AND has_table_privilege('por_partner_partner', c.oid, priv)),
-          ARRAY['partner_user'], 'a partner''s login writes one table directly: its own company''s users');
+          NULL, 'a partner''s login writes no table directly: it acts through the functions, its own company''s users too (rule A1)');
 
 SELECT * FROM finish();
 ROLLBACK;
