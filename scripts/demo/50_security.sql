@@ -1,7 +1,7 @@
 -- Who may see and do what: partners' logins, a BI tool, the audit trail
 SET search_path = por_partner, public;
 \echo
-\echo '== Each partner''s login sees its own book (row-level security) =='
+\echo '== Each partner''s login reads its own book (the views of schema por_partner_book) =='
 \echo 'A second reseller, Wingtip, buys cards and sets up a customer of its own:'
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
 VALUES ('6600001', 'Wingtip Resellers', true, true, true);
@@ -26,16 +26,22 @@ SELECT l.login, p.name AS "acts for" FROM partner_login l JOIN partner p USING (
 SELECT tenant_id AS fabrikam_tenant FROM subscription WHERE subscription_id = :fabrikam \gset
 
 \echo
-\echo 'Logged in as demo_northwind_app:'
+\echo 'Logged in as demo_northwind_app, with search_path = por_partner_book, por_partner:'
 SET SESSION AUTHORIZATION demo_northwind_app;
+SET search_path = por_partner_book, por_partner, public;
 SELECT (SELECT count(*) FROM tenant) AS "tenants it sees", (SELECT count(*) FROM key_card) AS "key cards it sees",
        (SELECT count(*) FROM tenant WHERE organization_name = 'Lucerne Publishing') AS "of them Wingtip's";
 \echo 'It sends a trial invitation, through the function, for its own partner:'
-SELECT create_trial_invitation(caller_partner_id(), 'O365_SMALL_BUSINESS') IS NOT NULL AS "invitation sent";
+SELECT create_trial_invitation(caller_partner_id(), 'O365_SMALL_BUSINESS') IS NOT NULL AS "invitation sent (its URL is shown once)";
+\echo 'The tables themselves are closed to it, and EXPLAIN shows nothing of other partners'' rows:'
+SELECT r.outcome, r.sqlstate_ AS sqlstate, r.message FROM pg_temp.attempt('SELECT count(*) FROM por_partner.tenant') AS r;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT 1 FROM key_card WHERE product_key < 'PPPPP-PPPPP-PPPPP-PPPPP-PPPPP';
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 
 \echo 'Logged in as demo_wingtip_app:'
 SET SESSION AUTHORIZATION demo_wingtip_app;
+SET search_path = por_partner_book, por_partner, public;
 SELECT organization_name AS "the tenants it sees" FROM tenant ORDER BY 1;
 \echo 'It adds a seat to its customer with a key of its own:'
 SELECT add_licenses(:lucerne, ARRAY[pg_temp.sample_key('wingtip-2')]) AS "Lucerne's seats now";
@@ -43,11 +49,12 @@ SELECT add_licenses(:lucerne, ARRAY[pg_temp.sample_key('wingtip-2')]) AS "Lucern
 SELECT r.outcome, r.sqlstate_ AS sqlstate, r.message
   FROM (VALUES (1, format($$SELECT por_partner.add_user(%s, 'Mal', 'Lory', 'mal@fabrikam.example')$$, :fabrikam_tenant)),
                (2, format($$SELECT por_partner.create_customer_subscription(%s, ARRAY[%L]::por_partner.product_key[], 'X', 'DE', 'X', 'Y', 'x@y.example')$$,
-                          (SELECT partner_id FROM por_partner.partner), pg_temp.sample_key('small-12'))),
+                          (SELECT partner_id FROM por_partner_book.partner), pg_temp.sample_key('small-12'))),
                (3, format('UPDATE por_partner.subscription SET seats = 1000 WHERE subscription_id = %s', :lucerne))) AS t (n, stmt),
        LATERAL pg_temp.attempt(t.stmt) AS r
  ORDER BY t.n;
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 
 \echo
 \echo '== Product keys: in full for their owner, masked for everyone else =='

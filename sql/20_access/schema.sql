@@ -6,6 +6,10 @@
 -- them nor find them among the functions they may use.
 CREATE SCHEMA por_partner_internal;
 
+-- What a partner's login reads: its book, as views named like the tables
+-- (sql/97_read_path).
+CREATE SCHEMA por_partner_book;
+
 -- The maximum length of each kind of text a caller may send, in characters:
 -- the one definition the functions' argument checks (22001) and the tables'
 -- CHECK constraints ask.  Here, with the schema: the constraints need it.

@@ -86,10 +86,6 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA por_partner_internal TO por_partner_ope
 
 -- partners: read their rows; manage their own users; call the functions
 -- that act for a partner
-GRANT SELECT ON
-	@extschema@.partner, @extschema@.partner_login
-TO por_partner_partner;
-
 -- nobody else: the internal helpers, and what reads every partner's book
 REVOKE ALL ON FUNCTION
 	por_partner_internal.partner_login_check(), por_partner_internal.acting_partner(),

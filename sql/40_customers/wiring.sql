@@ -100,11 +100,6 @@ REVOKE ALL ON FUNCTION
 	@extschema@.add_user(bigint, text, text, text, bigint)
 FROM PUBLIC;
 
-GRANT SELECT ON
-	@extschema@.key_card, @extschema@.tenant, @extschema@.tenant_user, @extschema@.subscription,
-	@extschema@.license
-TO por_partner_partner;
-
 GRANT EXECUTE ON FUNCTION
 	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),

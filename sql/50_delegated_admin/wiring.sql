@@ -51,10 +51,6 @@ REVOKE ALL ON FUNCTION
 	@extschema@.remove_delegated_admin(bigint, bigint)
 FROM PUBLIC;
 
-GRANT SELECT ON
-	@extschema@.delegated_admin_offer, @extschema@.delegated_admin
-TO por_partner_partner;
-
 GRANT EXECUTE ON FUNCTION
 	@extschema@.offer_delegated_admin(bigint, bigint, text)
 TO por_partner_partner;

@@ -61,10 +61,6 @@ REVOKE ALL ON FUNCTION
 	@extschema@.accept_purchase_offer(text, bigint, int)
 FROM PUBLIC;
 
-GRANT SELECT ON
-	@extschema@.trial_invitation, @extschema@.purchase_offer, @extschema@.purchase_offer_line
-TO por_partner_partner;
-
 GRANT EXECUTE ON FUNCTION
 	@extschema@.create_trial_invitation(bigint, text, boolean),
 	@extschema@.create_purchase_offer(bigint, jsonb, boolean)

@@ -35,10 +35,6 @@ FROM PUBLIC;
 
 REVOKE EXECUTE ON FUNCTION por_partner_internal.contact_edit_begin(bigint) FROM por_partner_operator;
 
-GRANT SELECT ON
-	@extschema@.partner_user
-TO por_partner_partner;
-
 REVOKE INSERT, UPDATE, DELETE ON @extschema@.partner_user FROM por_partner_partner;
 
 GRANT EXECUTE ON FUNCTION

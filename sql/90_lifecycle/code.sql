@@ -31,16 +31,28 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	-- subscriptions active at as_of whose first notice date has come: an
 	-- index range scan on expires_on, whatever the size of the table
 	WITH horizon AS (SELECT max(days_before) AS days FROM @extschema@.renewal_notice_schedule),
+	-- operators and readers: every subscription in the window; a partner:
+	-- its customers' only, read from its book, so that neither the work done
+	-- nor the time taken depends on other partners' subscriptions
+	reads_all AS (SELECT @extschema@.caller_reads_all() AS yes),
+	scope AS (
+		SELECT s.* FROM @extschema@.subscription s, horizon h, reads_all a
+		 WHERE a.yes AND s.expires_on > as_of
+		   -- held to the last date: as_of near it is no overflow, whatever the plan
+		   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, h.days)
+		UNION ALL
+		SELECT s.* FROM @extschema@.subscription s, horizon h, reads_all a
+		 WHERE NOT a.yes
+		   AND s.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(@extschema@.caller_partner_id()) AS b (tenant_id))
+		   AND s.expires_on > as_of AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, h.days)
+	),
 	candidate AS (
 		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.partner_of_record,
 		       -- the latest notice whose send date (expires_on - days_before) has come
 		       (SELECT min(r.days_before) FROM @extschema@.renewal_notice_schedule r
 		         WHERE r.days_before >= s.expires_on - as_of) AS days_before
-		  FROM @extschema@.subscription s, horizon h
-		 WHERE s.expires_on > as_of
-		   -- held to the last date: as_of near it is no overflow, whatever the plan
-		   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, h.days)
-		   AND s.starts_on <= as_of
+		  FROM scope s
+		 WHERE s.starts_on <= as_of
 	)
 	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
 	  FROM candidate c
@@ -53,8 +65,6 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
 	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
 	                      AND n.recipient = w.recipient AND n.days_before = c.days_before)
-	   -- operators and readers see every notice, a partner its customers'
-	   AND ((SELECT @extschema@.caller_reads_all()) OR c.tenant_id IN (SELECT @extschema@.partner_tenants()))
 $$;
 
 COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
@@ -266,11 +276,12 @@ SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sk
   FROM @extschema@.subscription s
   JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
   LEFT JOIN @extschema@.partner p ON p.partner_id = s.partner_of_record
- -- operators and readers see every subscription, a partner its customers'
- WHERE (SELECT @extschema@.caller_reads_all()) OR s.tenant_id IN (SELECT @extschema@.partner_tenants());
+ -- operators and readers see every subscription; a partner reads its own
+ -- customers' in por_partner_book.subscription_overview
+ WHERE (SELECT @extschema@.caller_reads_all());
 
 COMMENT ON VIEW @extschema@.subscription_overview IS
-	'Every subscription with its customer, SKU, seats, licensed users, term, phase and days to expiry today, partner of record (MPN ID) and the date of its next renewal notice (rule R2).  Column names are stable.';
+	'For operators and readers (BI): every subscription with its customer, SKU, seats, licensed users, term, phase and days to expiry today, partner of record (MPN ID) and the date of its next renewal notice (rule R2).  Column names are stable.  A partner''s login reads por_partner_book.subscription_overview.';
 
 CREATE OR REPLACE FUNCTION @extschema@.expiring_subscriptions(within_days int, as_of date DEFAULT current_date)
 RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
@@ -281,17 +292,31 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	-- statement of its own, so that it runs before any row is read)
 	SELECT CASE WHEN within_days NOT BETWEEN -2147483493 AND 2147483493
 	            THEN por_partner_internal.require_window_days(within_days) END;
+	-- operators and readers: every subscription in the window; a partner:
+	-- those it is partner of record of, and those of the customers it set up
+	-- that have none, each read by its own index, so that neither the work
+	-- nor the time depends on other partners' subscriptions
+	WITH reads_all AS (SELECT @extschema@.caller_reads_all() AS yes, @extschema@.caller_partner_id() AS me),
+	hit AS (
+		SELECT s.* FROM @extschema@.subscription s, reads_all a
+		 WHERE a.yes AND s.expires_on > as_of
+		   -- held to the last date: as_of near it is no overflow, whatever the plan
+		   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
+		UNION ALL
+		SELECT s.* FROM @extschema@.subscription s, reads_all a
+		 WHERE NOT a.yes AND s.partner_of_record = a.me
+		   AND s.expires_on > as_of AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
+		UNION ALL
+		SELECT s.* FROM @extschema@.tenant t JOIN @extschema@.subscription s ON s.tenant_id = t.tenant_id, reads_all a
+		 WHERE NOT a.yes AND t.created_by = a.me AND s.partner_of_record IS NULL
+		   AND s.expires_on > as_of AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
+	)
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
-	  FROM @extschema@.subscription s
+	  FROM hit s
 	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
 	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
-	 WHERE s.expires_on > as_of
-	   -- held to the last date: as_of near it is no overflow, whatever the plan
-	   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
-	   -- operators and readers see every partner's list, a partner its own
-	   AND ((SELECT @extschema@.caller_reads_all()) OR p.partner_id = (SELECT @extschema@.caller_partner_id()))
 	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
 $$;
 
@@ -300,7 +325,6 @@ COMMENT ON FUNCTION @extschema@.expiring_subscriptions(int, date) IS
 
 CREATE OR REPLACE VIEW @extschema@.key_card_overview WITH (security_barrier) AS
 SELECT CASE WHEN (SELECT @extschema@.caller_is_operator())
-                 OR k.partner_id = (SELECT @extschema@.caller_partner_id())
             THEN k.product_key::text
             ELSE @extschema@.product_key_mask(k.product_key) END AS product_key,
        k.sku_code, k.licenses, k.partner_id, p.mpn_id, k.purchased_on, k.redeemed_at, k.redeemed_as,
@@ -308,11 +332,9 @@ SELECT CASE WHEN (SELECT @extschema@.caller_is_operator())
   FROM @extschema@.key_card k
   JOIN @extschema@.partner p ON p.partner_id = k.partner_id
   LEFT JOIN @extschema@.subscription s ON s.subscription_id = k.subscription_id
- -- operators and readers see every card; a partner its own, and the cards
- -- redeemed on its customers' subscriptions
- WHERE (SELECT @extschema@.caller_reads_all())
-    OR k.partner_id = (SELECT @extschema@.caller_partner_id())
-    OR s.tenant_id IN (SELECT @extschema@.partner_tenants());
+ -- operators and readers see every card (readers masked); a partner reads
+ -- its own and those redeemed on its customers in por_partner_book
+ WHERE (SELECT @extschema@.caller_reads_all());
 
 COMMENT ON VIEW @extschema@.key_card_overview IS
-	'Key cards with the product key in full for the partner who bought the card and for operators, and as product_key_mask() shows it for everyone else (readers, and partners seeing cards redeemed on their customers'' subscriptions).';
+	'For operators and readers (BI): every key card, the product key in full for operators and as product_key_mask() shows it for readers.  A partner''s login reads por_partner_book.key_card_overview.';

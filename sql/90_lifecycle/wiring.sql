@@ -28,8 +28,7 @@ REVOKE ALL ON FUNCTION
 FROM PUBLIC;
 
 GRANT SELECT ON
-	@extschema@.renewal_notice, @extschema@.renewal_notice_schedule,
-	@extschema@.subscription_overview, @extschema@.key_card_overview
+	@extschema@.renewal_notice_schedule
 TO por_partner_partner;
 
 GRANT EXECUTE ON FUNCTION

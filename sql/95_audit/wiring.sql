@@ -16,10 +16,6 @@ CREATE POLICY partner_own ON @extschema@.audit_log TO por_partner_partner
 	USING (actor_partner_id = (SELECT @extschema@.caller_partner_id()));
 
 -- Privileges
-GRANT SELECT ON
-	@extschema@.audit_log
-TO por_partner_partner;
-
 -- pg_dump keeps the rows (extension configuration tables)
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.audit_log', 'audit_id'), '');

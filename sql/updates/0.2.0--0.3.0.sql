@@ -16,6 +16,7 @@ DROP FUNCTION @extschema@.require_tenant_values(text, text, text);
 -- the internal functions move to a schema of their own (the code layer then
 -- replaces them there; triggers, defaults and grants follow the move)
 CREATE SCHEMA por_partner_internal;
+CREATE SCHEMA por_partner_book;
 ALTER FUNCTION @extschema@.random_code() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.partner_login_check() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.acting_partner() SET SCHEMA por_partner_internal;

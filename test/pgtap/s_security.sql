@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(112);
+SELECT plan(115);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -77,33 +77,52 @@ SELECT throws_ok($$INSERT INTO por_partner.partner_login (login, partner_id) VAL
 --------------------------------------------------------------------------
 
 SET SESSION AUTHORIZATION pp_sec_a;
+SET search_path = por_partner_book, por_partner, public;
 
 SELECT is(caller()::text, 'pp_sec_a', 'caller() names the login');
 SELECT is(caller_partner_id(), :pa::bigint, 'the login acts for partner A');
-SELECT results_eq($$SELECT partner_id FROM por_partner.partner$$, ARRAY[:pa::bigint],
+SELECT results_eq($$SELECT partner_id FROM por_partner_book.partner$$, ARRAY[:pa::bigint],
                   'A sees its own partner row only');
-SELECT results_eq($$SELECT organization_name FROM por_partner.tenant ORDER BY 1$$,
+SELECT results_eq($$SELECT organization_name FROM por_partner_book.tenant ORDER BY 1$$,
                   ARRAY['Alpha GmbH', 'Beta SA', 'Gamma AG'],
                   'A sees the tenants it created and the one it administers as delegated admin, not Delta');
-SELECT results_eq($$SELECT subscription_id FROM por_partner.subscription ORDER BY 1$$,
+SELECT results_eq($$SELECT subscription_id FROM por_partner_book.subscription ORDER BY 1$$,
                   format('SELECT unnest(ARRAY[%s, %s, %s]::bigint[]) ORDER BY 1', :sa, :sg, :sb),
                   'A sees the subscriptions of its customers only');
 SELECT is((SELECT count(*) FROM tenant_user WHERE tenant_id = :td), 0::bigint,
           'A sees none of Delta''s users');
-SELECT results_eq($$SELECT DISTINCT partner_id FROM por_partner.key_card$$, ARRAY[:pa::bigint],
+SELECT results_eq($$SELECT DISTINCT partner_id FROM por_partner_book.key_card$$, ARRAY[:pa::bigint],
                   'A reads its own key cards only');
 SELECT is((SELECT count(*) FROM key_card), 5::bigint, 'all five of them');
 SELECT is((SELECT product_key FROM key_card_overview WHERE product_key LIKE '%QQQC2'),
           'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC2', 'A sees its own key in full');
-SELECT results_eq($$SELECT product_key FROM por_partner.key_card_overview WHERE partner_id <> $$ || :pa || ' ORDER BY 1',
+SELECT results_eq($$SELECT product_key FROM por_partner_book.key_card_overview WHERE partner_id <> $$ || :pa || ' ORDER BY 1',
                   ARRAY['XXXXX-XXXXX-XXXXX-XXXXX-QQQD2', 'XXXXX-XXXXX-XXXXX-XXXXX-QQQD3'],
                   'B''s keys redeemed on A''s customers (Beta, Gamma) are masked; B''s unredeemed card and C''s are not shown');
-SELECT results_eq($$SELECT offer_id FROM por_partner.delegated_admin_offer$$, ARRAY[:oa::bigint],
+SELECT results_eq($$SELECT offer_id FROM por_partner_book.delegated_admin_offer$$, ARRAY[:oa::bigint],
                   'A sees its own delegated admin offers, not C''s');
 SELECT results_eq($$SELECT DISTINCT partner_id FROM por_partner.expiring_subscriptions(400)$$, ARRAY[:pa::bigint],
                   'expiring_subscriptions() lists A''s own subscriptions only');
 SELECT is((SELECT count(*) FROM subscription_overview WHERE tenant_id = :td), 0::bigint,
           'the overview shows A nothing of Delta');
+
+-- the wall: no table of schema por_partner that holds partners' rows or
+-- secrets, nor the BI views, is readable by a partner's login (it reads them
+-- in por_partner_book)
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
+            WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind IN ('r', 'v', 'p')
+              AND has_table_privilege(c.oid, 'SELECT')),
+          ARRAY['country', 'renewal_notice_schedule', 'setting', 'sku'],
+          'A''s login reads no table or view of schema por_partner but the reference tables');
+SELECT throws_ok($$SELECT count(*) FROM por_partner.key_card$$, '42501', NULL,
+                 'A reads por_partner.key_card only through por_partner_book.key_card');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
+            WHERE c.relnamespace = 'por_partner_book'::regnamespace AND c.relkind = 'v'
+              AND has_table_privilege(c.oid, 'SELECT')),
+          ARRAY['audit_log', 'delegated_admin', 'delegated_admin_offer', 'key_card', 'key_card_overview', 'license',
+                'partner', 'partner_login', 'partner_user', 'purchase_offer', 'purchase_offer_line', 'renewal_notice',
+                'subscription', 'subscription_overview', 'tenant', 'tenant_user', 'trial_invitation'],
+          'A reads its book through the views of por_partner_book, one for each of those tables and BI views');
 
 -- what A may do
 SELECT lives_ok($$SELECT por_partner.add_user($$ || :ta || $$, 'Al', 'Alpha', 'al@alpha.example')$$,
@@ -132,7 +151,7 @@ CREATE TEMP TABLE key_card (product_key text);
 SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4']::product_key[],
 	'Epsilon Ltd', 'IE', 'Eve', 'Eps', 'eve@epsilon.example') AS se \gset
 DROP TABLE pg_temp.key_card;
-SELECT is((SELECT subscription_id FROM por_partner.key_card WHERE product_key = 'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4'),
+SELECT is((SELECT subscription_id FROM por_partner_book.key_card WHERE product_key = 'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4'),
           :se::bigint, 'A creates a customer with its own key, whatever it names in its temporary schema');
 
 -- what A may not do: functions
@@ -196,16 +215,18 @@ SELECT throws_ok($$INSERT INTO por_partner.partner_login (login, partner_id) VAL
                  '42501', NULL, 'the login mapping is the operators''');
 SELECT is((SELECT count(*) FROM partner_user WHERE partner_id = :pb), 0::bigint, 'A does not see B''s users');
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 
 --------------------------------------------------------------------------
 -- Partner B's login
 --------------------------------------------------------------------------
 
 SET SESSION AUTHORIZATION pp_sec_b;
-SELECT results_eq($$SELECT organization_name FROM por_partner.tenant ORDER BY 1$$,
+SET search_path = por_partner_book, por_partner, public;
+SELECT results_eq($$SELECT organization_name FROM por_partner_book.tenant ORDER BY 1$$,
                   ARRAY['Beta SA', 'Gamma AG'],
                   'B sees the tenant it created and the one whose partner of record it is');
-SELECT results_eq($$SELECT product_key FROM por_partner.key_card_overview WHERE partner_id <> $$ || :pb || ' ORDER BY 1',
+SELECT results_eq($$SELECT product_key FROM por_partner_book.key_card_overview WHERE partner_id <> $$ || :pb || ' ORDER BY 1',
                   ARRAY['XXXXX-XXXXX-XXXXX-XXXXX-QQQC3', 'XXXXX-XXXXX-XXXXX-XXXXX-QQQC6'],
                   'A''s keys redeemed on B''s customers are masked for B');
 SELECT is((SELECT count(*) FROM key_card WHERE partner_id = :pa), 0::bigint, 'B reads none of A''s key cards');
@@ -240,22 +261,27 @@ SELECT throws_ok($$SELECT por_partner.add_user($$ || (:td + 1000000) || $$, 'No'
 SELECT lives_ok($$SELECT por_partner.offer_delegated_admin($$ || :pb || ', ' || :tg || ')',
                 'rule P3: but as partner of record B may offer delegated admin');
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 -- rule D7: the partner that set the customer up administers it without being its delegated admin
 SET SESSION AUTHORIZATION pp_sec_a;
+SET search_path = por_partner_book, por_partner, public;
 SELECT lives_ok($$SELECT por_partner.add_user($$ || :tg || $$, 'Cre', 'Ator', 'creator@gamma.example')$$,
                 'rule D7: the partner that created the customer adds users to it');
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 
 --------------------------------------------------------------------------
 -- A login mapped to no partner, and a role with no por_partner role at all
 --------------------------------------------------------------------------
 
 SET SESSION AUTHORIZATION pp_sec_x;
+SET search_path = por_partner_book, por_partner, public;
 SELECT is((SELECT count(*) FROM tenant) + (SELECT count(*) FROM key_card) + (SELECT count(*) FROM subscription_overview),
           0::bigint, 'a partner login not mapped to a partner sees nothing');
 SELECT throws_ok($$SELECT por_partner.create_customer_subscription($$ || :pa || $$, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7']::por_partner.product_key[], 'X', 'DE', 'X', 'X', 'x@x.example')$$,
                  '42501', 'role pp_sec_x does not act for any partner', 'and acts for none');
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 
 SET SESSION AUTHORIZATION pp_sec_none;
 SELECT throws_ok($$SELECT count(*) FROM por_partner.tenant$$, '42501', NULL,
@@ -334,11 +360,13 @@ SELECT is((SELECT count(*) FROM audit_log WHERE table_name = 'partner_login' AND
           1::bigint, 'and the new login mapping');
 
 SET SESSION AUTHORIZATION pp_sec_a;
+SET search_path = por_partner_book, por_partner, public;
 SELECT ok((SELECT count(*) > 0 FROM audit_log) AND (SELECT bool_and(actor_partner_id = :pa) FROM audit_log),
           'A reads the audit rows of its own doings, only those');
 SELECT throws_ok($$DELETE FROM por_partner.audit_log$$, '42501', NULL, 'A deletes no audit row');
 SELECT throws_ok($$UPDATE por_partner.audit_log SET actor = 'nobody'$$, '42501', NULL, 'nor changes one');
 RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
 SET SESSION AUTHORIZATION pp_sec_op;
 SELECT lives_ok($$DELETE FROM por_partner.audit_log WHERE table_name = 'partner_login'$$,
                 'the operator may delete audit rows');
@@ -355,8 +383,9 @@ SELECT p.* FROM pg_proc p
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'por_partner';
 GRANT SELECT ON ext_proc TO PUBLIC;
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM ext_proc p
-            WHERE p.pronamespace NOT IN ('por_partner'::regnamespace, 'por_partner_internal'::regnamespace)),
-          NULL, 'the extension''s functions are in schemas por_partner and por_partner_internal');
+            WHERE p.pronamespace NOT IN ('por_partner'::regnamespace, 'por_partner_internal'::regnamespace,
+                                         'por_partner_book'::regnamespace)),
+          NULL, 'the extension''s functions are in schemas por_partner, por_partner_internal and por_partner_book');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM ext_proc p
             WHERE p.pronamespace = 'por_partner'::regnamespace
               AND (p.prorettype = 'trigger'::regtype OR obj_description(p.oid, 'pg_proc') LIKE 'Internal:%')),
@@ -382,7 +411,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_p
             WHERE p.prosecdef
               AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
               AND p.proname NOT IN ('caller_partner_id', 'partner_tenants')
-              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access|user_manager)|caller_reads_all'),
+              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access|user_manager)|caller_reads_all|caller_partner_id'),
           NULL, 'every SECURITY DEFINER function a partner may call checks whom the caller acts for');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
             WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity),
