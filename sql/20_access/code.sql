@@ -112,7 +112,12 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.require_acting_partner(bigint) IS
 	'Internal: raises 42501 unless the caller is an operator or acts for the partner.';
 
-CREATE OR REPLACE FUNCTION por_partner_internal.require_tenant_access(tenant_id bigint, what text DEFAULT NULL) RETURNS void
+-- A partner's login reaches a tenant of its book (to see it, and to offer it
+-- delegated admin: rules A3, P3), and administers only the tenants it set up
+-- or is the accepted delegated admin of (administer: rule D7).  One answer
+-- for another partner's tenant and one that does not exist.
+CREATE OR REPLACE FUNCTION por_partner_internal.require_tenant_access(tenant_id bigint, what text DEFAULT NULL,
+	administer boolean DEFAULT false) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
@@ -121,8 +126,16 @@ BEGIN
 	IF me IS NULL THEN
 		RETURN;
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM por_partner_internal.partner_book(me) AS b (tenant_id)
-	                WHERE b.tenant_id = require_tenant_access.tenant_id) THEN
+	IF administer AND NOT EXISTS (SELECT 1 FROM por_partner_internal.partner_administered(me) AS a (tenant_id)
+	                               WHERE a.tenant_id = require_tenant_access.tenant_id) THEN
+		RAISE EXCEPTION '% is not administered by partner %',
+				coalesce(what, format('tenant %s', require_tenant_access.tenant_id)), me
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner administers the customers it set up and those whose accepted delegated admin it is; being partner of record gives no admin rights (rule D7).',
+			      HINT = 'Check the id; the customer may have to accept a delegated admin offer first.';
+	END IF;
+	IF NOT administer AND NOT EXISTS (SELECT 1 FROM por_partner_internal.partner_book(me) AS b (tenant_id)
+	                                   WHERE b.tenant_id = require_tenant_access.tenant_id) THEN
 		RAISE EXCEPTION '% is not in the book of partner %',
 				coalesce(what, format('tenant %s', require_tenant_access.tenant_id)), me
 			USING ERRCODE = 'insufficient_privilege',
@@ -131,30 +144,8 @@ BEGIN
 	END IF;
 END $$;
 
-COMMENT ON FUNCTION por_partner_internal.require_tenant_access(bigint, text) IS
-	'Internal: raises 42501 unless the caller is an operator or the tenant is one of its partner''s customers.';
-
-CREATE OR REPLACE FUNCTION por_partner_internal.require_tenant_admin(tenant_id bigint, what text DEFAULT NULL) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-	me bigint := por_partner_internal.acting_partner();
-BEGIN
-	IF me IS NULL THEN
-		RETURN;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM por_partner_internal.partner_administered(me) AS a (tenant_id)
-	                WHERE a.tenant_id = require_tenant_admin.tenant_id) THEN
-		RAISE EXCEPTION '% is not administered by partner %',
-				coalesce(what, format('tenant %s', require_tenant_admin.tenant_id)), me
-			USING ERRCODE = 'insufficient_privilege',
-			      DETAIL = 'A partner administers the customers it set up and those whose accepted delegated admin it is; being partner of record gives no admin rights (rule D7).',
-			      HINT = 'Check the id; the customer may have to accept a delegated admin offer first.';
-	END IF;
-END $$;
-
-COMMENT ON FUNCTION por_partner_internal.require_tenant_admin(bigint, text) IS
-	'Internal: raises 42501 unless the caller is an operator or its partner administers the tenant (rule D7); one answer for a tenant of another partner and one that does not exist.';
+COMMENT ON FUNCTION por_partner_internal.require_tenant_access(bigint, text, boolean) IS
+	'Internal: raises 42501 unless the caller is an operator or the tenant is in its partner''s book (administer: one its partner administers, rule D7); one answer for another partner''s tenant and one that does not exist.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.require_subscription_access(subscription_id bigint) RETURNS void
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -162,9 +153,9 @@ BEGIN
 	IF @extschema@.caller_is_operator() THEN
 		RETURN;
 	END IF;
-	PERFORM por_partner_internal.require_tenant_admin(
+	PERFORM por_partner_internal.require_tenant_access(
 		coalesce((SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.subscription_id = $1), -1),
-		format('subscription %s', $1));
+		format('subscription %s', $1), administer => true);
 END $$;
 
 COMMENT ON FUNCTION por_partner_internal.require_subscription_access(bigint) IS

@@ -89,8 +89,8 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA por_partner_internal TO por_partner_ope
 -- nobody else: the internal helpers, and what reads every partner's book
 REVOKE ALL ON FUNCTION
 	por_partner_internal.partner_login_check(), por_partner_internal.acting_partner(),
-	por_partner_internal.require_acting_partner(bigint), por_partner_internal.require_tenant_access(bigint, text),
-	por_partner_internal.require_tenant_admin(bigint, text), por_partner_internal.partner_administered(bigint),
+	por_partner_internal.require_acting_partner(bigint), por_partner_internal.require_tenant_access(bigint, text, boolean),
+	por_partner_internal.partner_administered(bigint),
 	por_partner_internal.require_subscription_access(bigint), por_partner_internal.require_partner_user_access(bigint)
 FROM PUBLIC;
 

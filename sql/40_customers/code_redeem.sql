@@ -339,7 +339,7 @@ BEGIN
 		PERFORM por_partner_internal.require_arg(add_user.tenant_id, 'tenant_id'),
 		        por_partner_internal.require_arg(add_user.email, 'email');
 	END IF;
-	PERFORM por_partner_internal.require_tenant_admin(add_user.tenant_id);
+	PERFORM por_partner_internal.require_tenant_access(add_user.tenant_id, administer => true);
 	PERFORM por_partner_internal.require_length(add_user.first_name, 'first_name', 'name'),
 	        por_partner_internal.require_length(add_user.last_name, 'last_name', 'name'),
 	        por_partner_internal.require_email(add_user.email, 'email');

@@ -14,230 +14,61 @@
  * direct reads, as a second wall.
  */
 
-CREATE OR REPLACE FUNCTION por_partner_book.partner_rows() RETURNS SETOF @extschema@.partner
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.partner t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.partner_rows() IS
-	'The rows of por_partner.partner the calling partner''s login may read: its own partner row.  Behind view por_partner_book.partner.';
-
-CREATE OR REPLACE VIEW por_partner_book.partner WITH (security_barrier) AS
-SELECT * FROM por_partner_book.partner_rows();
-
-COMMENT ON VIEW por_partner_book.partner IS
-	'For a partner''s login: its own partner row; the columns of table por_partner.partner.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.partner_login_rows() RETURNS SETOF @extschema@.partner_login
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.partner_login t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.partner_login_rows() IS
-	'The rows of por_partner.partner_login the calling partner''s login may read: the logins acting for its partner.  Behind view por_partner_book.partner_login.';
-
-CREATE OR REPLACE VIEW por_partner_book.partner_login WITH (security_barrier) AS
-SELECT * FROM por_partner_book.partner_login_rows();
-
-COMMENT ON VIEW por_partner_book.partner_login IS
-	'For a partner''s login: the logins acting for its partner; the columns of table por_partner.partner_login.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.partner_user_rows() RETURNS SETOF @extschema@.partner_user
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.partner_user t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.partner_user_rows() IS
-	'The rows of por_partner.partner_user the calling partner''s login may read: its own company''s users.  Behind view por_partner_book.partner_user.';
-
-CREATE OR REPLACE VIEW por_partner_book.partner_user WITH (security_barrier) AS
-SELECT * FROM por_partner_book.partner_user_rows();
-
-COMMENT ON VIEW por_partner_book.partner_user IS
-	'For a partner''s login: its own company''s users; the columns of table por_partner.partner_user.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.key_card_rows() RETURNS SETOF @extschema@.key_card
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.key_card t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.key_card_rows() IS
-	'The rows of por_partner.key_card the calling partner''s login may read: the key cards its partner bought, keys in full.  Behind view por_partner_book.key_card.';
-
-CREATE OR REPLACE VIEW por_partner_book.key_card WITH (security_barrier) AS
-SELECT * FROM por_partner_book.key_card_rows();
-
-COMMENT ON VIEW por_partner_book.key_card IS
-	'For a partner''s login: the key cards its partner bought, keys in full; the columns of table por_partner.key_card.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.tenant_rows() RETURNS SETOF @extschema@.tenant
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.tenant t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(me) AS b (tenant_id))
-$$;
-
-COMMENT ON FUNCTION por_partner_book.tenant_rows() IS
-	'The rows of por_partner.tenant the calling partner''s login may read: its customers (created, administered as delegated admin, or with it as partner of record).  Behind view por_partner_book.tenant.';
-
-CREATE OR REPLACE VIEW por_partner_book.tenant WITH (security_barrier) AS
-SELECT * FROM por_partner_book.tenant_rows();
-
-COMMENT ON VIEW por_partner_book.tenant IS
-	'For a partner''s login: its customers (created, administered as delegated admin, or with it as partner of record); the columns of table por_partner.tenant.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.tenant_user_rows() RETURNS SETOF @extschema@.tenant_user
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.tenant_user t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(me) AS b (tenant_id))
-$$;
-
-COMMENT ON FUNCTION por_partner_book.tenant_user_rows() IS
-	'The rows of por_partner.tenant_user the calling partner''s login may read: the users of its customers.  Behind view por_partner_book.tenant_user.';
-
-CREATE OR REPLACE VIEW por_partner_book.tenant_user WITH (security_barrier) AS
-SELECT * FROM por_partner_book.tenant_user_rows();
-
-COMMENT ON VIEW por_partner_book.tenant_user IS
-	'For a partner''s login: the users of its customers; the columns of table por_partner.tenant_user.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.subscription_rows() RETURNS SETOF @extschema@.subscription
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.subscription t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(me) AS b (tenant_id))
-$$;
-
-COMMENT ON FUNCTION por_partner_book.subscription_rows() IS
-	'The rows of por_partner.subscription the calling partner''s login may read: its customers'' subscriptions.  Behind view por_partner_book.subscription.';
-
-CREATE OR REPLACE VIEW por_partner_book.subscription WITH (security_barrier) AS
-SELECT * FROM por_partner_book.subscription_rows();
-
-COMMENT ON VIEW por_partner_book.subscription IS
-	'For a partner''s login: its customers'' subscriptions; the columns of table por_partner.subscription.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.license_rows() RETURNS SETOF @extschema@.license
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.license t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(me) AS b (tenant_id))
-$$;
-
-COMMENT ON FUNCTION por_partner_book.license_rows() IS
-	'The rows of por_partner.license the calling partner''s login may read: its customers'' licenses.  Behind view por_partner_book.license.';
-
-CREATE OR REPLACE VIEW por_partner_book.license WITH (security_barrier) AS
-SELECT * FROM por_partner_book.license_rows();
-
-COMMENT ON VIEW por_partner_book.license IS
-	'For a partner''s login: its customers'' licenses; the columns of table por_partner.license.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.delegated_admin_offer_rows() RETURNS SETOF @extschema@.delegated_admin_offer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.delegated_admin_offer t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.delegated_admin_offer_rows() IS
-	'The rows of por_partner.delegated_admin_offer the calling partner''s login may read: the delegated admin offers it sent.  Behind view por_partner_book.delegated_admin_offer.';
-
-CREATE OR REPLACE VIEW por_partner_book.delegated_admin_offer WITH (security_barrier) AS
-SELECT * FROM por_partner_book.delegated_admin_offer_rows();
-
-COMMENT ON VIEW por_partner_book.delegated_admin_offer IS
-	'For a partner''s login: the delegated admin offers it sent; the columns of table por_partner.delegated_admin_offer.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.delegated_admin_rows() RETURNS SETOF @extschema@.delegated_admin
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.delegated_admin t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.delegated_admin_rows() IS
-	'The rows of por_partner.delegated_admin the calling partner''s login may read: the customers whose delegated admin it is.  Behind view por_partner_book.delegated_admin.';
-
-CREATE OR REPLACE VIEW por_partner_book.delegated_admin WITH (security_barrier) AS
-SELECT * FROM por_partner_book.delegated_admin_rows();
-
-COMMENT ON VIEW por_partner_book.delegated_admin IS
-	'For a partner''s login: the customers whose delegated admin it is; the columns of table por_partner.delegated_admin.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.trial_invitation_rows() RETURNS SETOF @extschema@.trial_invitation
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.trial_invitation t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.trial_invitation_rows() IS
-	'The rows of por_partner.trial_invitation the calling partner''s login may read: its trial invitations (codes as their hash).  Behind view por_partner_book.trial_invitation.';
-
-CREATE OR REPLACE VIEW por_partner_book.trial_invitation WITH (security_barrier) AS
-SELECT * FROM por_partner_book.trial_invitation_rows();
-
-COMMENT ON VIEW por_partner_book.trial_invitation IS
-	'For a partner''s login: its trial invitations (codes as their hash); the columns of table por_partner.trial_invitation.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.purchase_offer_rows() RETURNS SETOF @extschema@.purchase_offer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.purchase_offer t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.purchase_offer_rows() IS
-	'The rows of por_partner.purchase_offer the calling partner''s login may read: its purchase offers (codes as their hash).  Behind view por_partner_book.purchase_offer.';
-
-CREATE OR REPLACE VIEW por_partner_book.purchase_offer WITH (security_barrier) AS
-SELECT * FROM por_partner_book.purchase_offer_rows();
-
-COMMENT ON VIEW por_partner_book.purchase_offer IS
-	'For a partner''s login: its purchase offers (codes as their hash); the columns of table por_partner.purchase_offer.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.purchase_offer_line_rows() RETURNS SETOF @extschema@.purchase_offer_line
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.purchase_offer_line t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.purchase_offer_id IN (SELECT o.purchase_offer_id FROM @extschema@.purchase_offer o WHERE o.partner_id = me)
-$$;
-
-COMMENT ON FUNCTION por_partner_book.purchase_offer_line_rows() IS
-	'The rows of por_partner.purchase_offer_line the calling partner''s login may read: the lines of its purchase offers.  Behind view por_partner_book.purchase_offer_line.';
-
-CREATE OR REPLACE VIEW por_partner_book.purchase_offer_line WITH (security_barrier) AS
-SELECT * FROM por_partner_book.purchase_offer_line_rows();
-
-COMMENT ON VIEW por_partner_book.purchase_offer_line IS
-	'For a partner''s login: the lines of its purchase offers; the columns of table por_partner.purchase_offer_line.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.renewal_notice_rows() RETURNS SETOF @extschema@.renewal_notice
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.renewal_notice t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE (t.partner_id = me OR t.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(me) AS b (tenant_id)))
-$$;
-
-COMMENT ON FUNCTION por_partner_book.renewal_notice_rows() IS
-	'The rows of por_partner.renewal_notice the calling partner''s login may read: the renewal notices of its customers and to it.  Behind view por_partner_book.renewal_notice.';
-
-CREATE OR REPLACE VIEW por_partner_book.renewal_notice WITH (security_barrier) AS
-SELECT * FROM por_partner_book.renewal_notice_rows();
-
-COMMENT ON VIEW por_partner_book.renewal_notice IS
-	'For a partner''s login: the renewal notices of its customers and to it; the columns of table por_partner.renewal_notice.';
-
-CREATE OR REPLACE FUNCTION por_partner_book.audit_log_rows() RETURNS SETOF @extschema@.audit_log
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	SELECT t.* FROM @extschema@.audit_log t, (SELECT @extschema@.caller_partner_id() AS me) AS c
-	 WHERE t.actor_partner_id = me
-$$;
-
-COMMENT ON FUNCTION por_partner_book.audit_log_rows() IS
-	'The rows of por_partner.audit_log the calling partner''s login may read: the audit rows of its own doings.  Behind view por_partner_book.audit_log.';
-
-CREATE OR REPLACE VIEW por_partner_book.audit_log WITH (security_barrier) AS
-SELECT * FROM por_partner_book.audit_log_rows();
-
-COMMENT ON VIEW por_partner_book.audit_log IS
-	'For a partner''s login: the audit rows of its own doings; the columns of table por_partner.audit_log.';
+-- The book of a partner, table by table: which rows of each table its login
+-- may read (me: the partner it acts for).  One function and one view a
+-- table, made from this list, so that a table's book is one row here.
+DO $do$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT * FROM (VALUES
+		('partner', 't.partner_id = me',
+		 'its own partner row'),
+		('partner_login', 't.partner_id = me',
+		 'the logins acting for its partner'),
+		('partner_user', 't.partner_id = me',
+		 'its own company''s users'),
+		('key_card', 't.partner_id = me',
+		 'the key cards its partner bought, keys in full'),
+		('tenant', 't.tenant_id IN (SELECT b FROM por_partner_internal.partner_book(me) AS b)',
+		 'its customers: created by it, administered by it as delegated admin, or with it as partner of record'),
+		('tenant_user', 't.tenant_id IN (SELECT b FROM por_partner_internal.partner_book(me) AS b)',
+		 'the users of its customers'),
+		('subscription', 't.tenant_id IN (SELECT b FROM por_partner_internal.partner_book(me) AS b)',
+		 'its customers'' subscriptions'),
+		('license', 't.tenant_id IN (SELECT b FROM por_partner_internal.partner_book(me) AS b)',
+		 'its customers'' licenses'),
+		('delegated_admin_offer', 't.partner_id = me',
+		 'the delegated admin offers it sent'),
+		('delegated_admin', 't.partner_id = me',
+		 'the customers whose delegated admin it is'),
+		('trial_invitation', 't.partner_id = me',
+		 'its trial invitations (codes as their hash)'),
+		('purchase_offer', 't.partner_id = me',
+		 'its purchase offers (codes as their hash)'),
+		('purchase_offer_line', 't.purchase_offer_id IN (SELECT o.purchase_offer_id FROM @extschema@.purchase_offer o WHERE o.partner_id = me)',
+		 'the lines of its purchase offers'),
+		('renewal_notice', '(t.partner_id = me OR t.tenant_id IN (SELECT b FROM por_partner_internal.partner_book(me) AS b))',
+		 'the renewal notices of its customers, and those to it'),
+		('audit_log', 't.actor_partner_id = me',
+		 'the audit rows of its own doings')
+	) AS v (tab, rows_of_me, what) LOOP
+		EXECUTE format($f$
+			CREATE OR REPLACE FUNCTION por_partner_book.%1$s_rows() RETURNS SETOF @extschema@.%1$s
+			LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+				SELECT t.* FROM @extschema@.%1$s t, (SELECT @extschema@.caller_partner_id() AS me) AS c
+				 WHERE %2$s
+			$$$f$, r.tab, r.rows_of_me);
+		EXECUTE format($f$COMMENT ON FUNCTION por_partner_book.%1$s_rows() IS %2$L$f$, r.tab,
+		               format('The rows of por_partner.%s the calling partner''s login may read: %s.  Behind view por_partner_book.%s.',
+		                      r.tab, r.what, r.tab));
+		EXECUTE format($f$CREATE OR REPLACE VIEW por_partner_book.%1$s WITH (security_barrier) AS
+		                  SELECT * FROM por_partner_book.%1$s_rows()$f$, r.tab);
+		EXECUTE format($f$COMMENT ON VIEW por_partner_book.%1$s IS %2$L$f$, r.tab,
+		               format('For a partner''s login: %s; the columns of table por_partner.%s.', r.what, r.tab));
+	END LOOP;
+END
+$do$;
 
 CREATE OR REPLACE FUNCTION por_partner_book.subscription_overview_rows()
 RETURNS TABLE (subscription_id bigint, tenant_id bigint, organization_name text, country_code char(2),

@@ -10,6 +10,9 @@
 DROP FUNCTION @extschema@.lock_key_cards(@extschema@.product_key[]);
 DROP FUNCTION @extschema@.require_own_keys(bigint[]);
 
+-- one caller check for a tenant, which may also ask for the right to administer it
+DROP FUNCTION @extschema@.require_tenant_access(bigint, text);
+
 -- one helper, create_tenant(), makes a customer's tenant and checks its values
 DROP FUNCTION @extschema@.require_tenant_values(text, text, text);
 
@@ -21,7 +24,6 @@ ALTER FUNCTION @extschema@.random_code() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.partner_login_check() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.acting_partner() SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_acting_partner(bigint) SET SCHEMA por_partner_internal;
-ALTER FUNCTION @extschema@.require_tenant_access(bigint,text) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_subscription_access(bigint) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_partner_user_access(bigint) SET SCHEMA por_partner_internal;
 ALTER FUNCTION @extschema@.require_arg(anyelement,text) SET SCHEMA por_partner_internal;
