@@ -86,6 +86,10 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA por_partner_internal TO por_partner_ope
 
 -- partners: read their rows; manage their own users; call the functions
 -- that act for a partner
+-- what names the caller's own partner and customers: partners only
+REVOKE ALL ON FUNCTION @extschema@.caller_partner_id(), @extschema@.partner_tenants() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.caller_partner_id(), @extschema@.partner_tenants() TO por_partner_partner;
+
 -- nobody else: the internal helpers, and what reads every partner's book
 REVOKE ALL ON FUNCTION
 	por_partner_internal.partner_login_check(), por_partner_internal.acting_partner(),

@@ -183,15 +183,18 @@ AS $$ SELECT por_partner_internal.answer_delegated_admin_offer(offer_id, false) 
 COMMENT ON FUNCTION @extschema@.decline_delegated_admin_offer(bigint) IS
 	'The customer declines a pending offer; it grants nothing (rule D2).';
 
+-- Operators ask about any partner; a partner's login about its own partner
+-- only: false for another's, the answer of a relationship that does not exist.
 CREATE OR REPLACE FUNCTION @extschema@.is_delegated_admin(partner_id bigint, tenant_id bigint) RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 	SELECT EXISTS (SELECT 1 FROM @extschema@.delegated_admin d
-	                WHERE d.partner_id = $1 AND d.tenant_id = $2)
+	                WHERE d.partner_id = $1 AND d.tenant_id = $2
+	                  AND (@extschema@.caller_is_operator() OR d.partner_id = @extschema@.caller_partner_id()))
 $$;
 
 COMMENT ON FUNCTION @extschema@.is_delegated_admin(bigint, bigint) IS
-	'True when the partner is the tenant''s delegated admin through an accepted offer (rules D1, D2).';
+	'True when the partner is the tenant''s delegated admin through an accepted offer (rules D1, D2); a partner''s login asks about its own partner only (false for another).';
 
 CREATE OR REPLACE FUNCTION @extschema@.remove_delegated_admin(partner_id bigint, tenant_id bigint) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$

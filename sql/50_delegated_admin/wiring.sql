@@ -52,8 +52,10 @@ REVOKE ALL ON FUNCTION
 FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
-	@extschema@.offer_delegated_admin(bigint, bigint, text)
+	@extschema@.offer_delegated_admin(bigint, bigint, text), @extschema@.is_delegated_admin(bigint, bigint)
 TO por_partner_partner;
+
+REVOKE ALL ON FUNCTION @extschema@.is_delegated_admin(bigint, bigint) FROM PUBLIC;
 
 -- pg_dump keeps the rows (extension configuration tables)
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.delegated_admin_offer', '');

@@ -85,9 +85,14 @@ AS $$ SELECT p.cloud_essentials $$;
 COMMENT ON FUNCTION @extschema@.partner_benefits_active(@extschema@.partner) IS
 	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3).';
 
+-- Operators ask about any partner; a partner's login about its own only
+-- (null for another, as for a partner that does not exist).
 CREATE OR REPLACE FUNCTION @extschema@.partner_benefits_active(partner_id bigint) RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
-AS $$ SELECT @extschema@.partner_benefits_active(p) FROM @extschema@.partner p WHERE p.partner_id = $1 $$;
+LANGUAGE sql STABLE STRICT PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
+AS $$
+	SELECT @extschema@.partner_benefits_active(p) FROM @extschema@.partner p
+	 WHERE p.partner_id = $1 AND (@extschema@.caller_is_operator() OR p.partner_id = @extschema@.caller_partner_id())
+$$;
 
 COMMENT ON FUNCTION @extschema@.partner_benefits_active(bigint) IS
-	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3); null for an unknown partner.';
+	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3); null for an unknown partner, and for a partner''s login asking about another partner.';

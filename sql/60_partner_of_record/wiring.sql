@@ -15,3 +15,6 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.subscription_por_check(), @extschema@.set_partner_of_record(bigint, text),
 	@extschema@.clear_partner_of_record(bigint)
 FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION @extschema@.partner_benefits_active(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.partner_benefits_active(bigint) TO por_partner_partner;

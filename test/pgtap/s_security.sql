@@ -405,8 +405,8 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_proc p
             WHERE p.prosecdef
               AND has_function_privilege('pp_sec_none', p.oid, 'EXECUTE')),
-          ARRAY['caller_partner_id', 'partner_tenants'],
-          'the only SECURITY DEFINER functions anyone may call name the caller''s own partner and customers');
+          NULL,
+          'a role without a por_partner role may call no SECURITY DEFINER function');
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_proc p
             WHERE p.prosecdef
               AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
