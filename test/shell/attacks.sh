@@ -1,0 +1,303 @@
+#!/usr/bin/env bash
+# The attack suite (issue 11): a partner's login is an adversary of every
+# other partner.  Each attack runs against two databases of one private
+# cluster (roles are cluster-wide):
+#   A  CREATE EXTENSION por_partner VERSION '0.2.0'   (released: the holes)
+#   B  CREATE EXTENSION por_partner                   (the default version)
+# both filled with the same world (test/fixtures/attack_world.sql: partners
+# P1 and P2 competing, P3 only partner of record of one of P1's customers'
+# subscriptions) and attacked by the same logins: login_p1, login_p2,
+# login_p3 (members of por_partner_partner, mapped in partner_login),
+# login_reader (por_partner_reader), login_none (no por_partner role) and,
+# where an operator is needed, login_op (por_partner_operator).  Each login
+# connects as itself (trust authentication of the private cluster).
+#
+# Each attack is a pair of tests: "attack N works on 0.2.0: ..." proves the
+# leak or abuse on A (so that the test can fail), "attack N fails on <new>:
+# ..." asserts the spec of issue 11 on B.  Where an attack cannot be shown on
+# 0.2.0 a "#" line says so and the B side is still asserted.
+#   1   the wall: no SELECT on base tables; por_partner_book views;
+#       1a EXPLAIN ANALYZE of col < v against col <= v for hidden values v of
+#          every column the login may read (and the full key recovery);
+#       1b plain EXPLAIN estimates of col = hidden against col = absent;
+#       1c EXPLAIN ANALYZE row counts of col = hidden against col = absent
+#          (predicate pushdown), and every direct read searched for other
+#          partners' keys, codes and customers;
+#   2   codes of invitation and offer URLs stored hashed (tables, audit, dump);
+#   3   renewal notices: NOTIFY payload empty; a forged NOTIFY changes nothing;
+#   4   locks: a call locks only the caller's own key cards;
+#   5   one answer for "another partner's" and "does not exist";
+#   6   limits: 1 MB text arguments, 101 offer lines, a second pending offer,
+#       invitations and offers a day;
+#   7   rights: partner of record only administers nothing (rule D7); no
+#       self-made global admin (partner_user through functions, audited);
+#   8   readers and role-less logins, from the catalog.
+# The versions are those installed in the server's extension directory:
+# 0.2.0 (sql/frozen/) and the control file's default_version, whatever
+# build installed them (this worktree's or another's): the suite does not
+# compare the installed files with the repository.
+#
+# Prints TAP; exits non-zero when a test fails.  Runs in well under a
+# minute; everything it starts is stopped and removed on exit (its files
+# are kept, for a look, with ATTACKS_KEEP=1).
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+EXT=por_partner
+OLD=0.2.0
+. "$REPO/scripts/cluster.sh"
+BIN=$PGBIN
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/por_partner_attacks.XXXXXX")
+. "$HERE/lib/tap.sh"
+. "$HERE/lib/schema.sh"
+LIB=$HERE/lib
+
+cleanup() {
+	local p
+	for p in $(jobs -p); do		# the background jobs of this shell still running
+		kill "$p" 2>/dev/null
+	done
+	cluster_stop
+	if [ -n "${ATTACKS_KEEP:-}" ]; then echo "# the suite's files are kept in $TMP"; else rm -rf "$TMP"; fi
+}
+
+# --- helpers ------------------------------------------------------------------
+
+as() {		# login db [psql args]: psql connected as the login, unaligned
+	local login=$1 db=$2
+	shift 2
+	"$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "$login" -d "$db" "$@"
+}
+state() {	# login db sql...: the SQLSTATE of the first error of the statements, else 00000
+	local login=$1 db=$2 s out args=()
+	shift 2
+	for s in "$@"; do args+=(-c "$s"); done
+	out=$("$BIN/psql" -X -q -A -t -v VERBOSITY=sqlstate -U "$login" -d "$db" "${args[@]}" 2>&1)
+	sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\)$/\1/p' <<<"$out" | head -n 1 | grep . || echo 00000
+}
+call_line() {	# n function argument variant sql: a line of attacks_try.sql's input
+	printf '%s\t%s\t%s\t%s\t%s\t\\N\n' "$@"
+}
+try_calls() {	# login db keep: runs the calls on stdin as the login (lib/attacks_try.sql)
+	as "$1" "$2" -v keep="$3" -f "$LIB/attacks_try.sql"
+}
+field() {	# file n column: column of the line of call n in try_calls output
+	awk -F '\t' -v n="$2" -v c="$3" '$1 == n { print $c }' "$1"
+}
+wait_for() {	# seconds sql: polls, as the superuser, until the query says t (0: asks once)
+	local i
+	for ((i = 0; ; i++)); do
+		[ "$(q postgres "$2" 2>/dev/null)" = t ] && return 0
+		[ "$i" -lt $(($1 * 20)) ] || return 1
+		sleep 0.05
+	done
+}
+lines() {	# file: its number of lines
+	if [ -s "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# --- the private cluster, the two databases, the logins, the world ------------
+
+if ! cluster_start >"$TMP/cluster.log" 2>&1; then
+	ok 1 "a private cluster for the attacks"
+	diag <"$TMP/cluster.log"
+	finish
+fi
+trap cleanup EXIT
+# nothing waits for ever: every statement, lock wait and open transaction
+# is bounded (attack 4 sets its own, shorter, lock timeouts)
+export PGOPTIONS="${PGOPTIONS:+$PGOPTIONS }-c statement_timeout=20s -c lock_timeout=15s -c idle_in_transaction_session_timeout=30s"
+
+NEW=$(q postgres "SELECT default_version FROM pg_available_extensions WHERE name = '$EXT'" 2>/dev/null)
+have_old=$(q postgres "SELECT count(*) FROM pg_available_extension_versions WHERE name = '$EXT' AND version = '$OLD'" 2>/dev/null)
+if [ -z "$NEW" ] || [ "$have_old" != 1 ] || [ "$NEW" = "$OLD" ]; then
+	ok 1 "$EXT $OLD and a newer default version are installed (default: ${NEW:-none})"
+	finish
+fi
+A=attack_${OLD//./_}
+B=attack_${NEW//[^0-9a-zA-Z]/_}
+declare -A VER=([$A]=$OLD [$B]=$NEW)
+LOGINS="login_p1 login_p2 login_p3 login_reader login_none"
+
+{
+	"$BIN/createdb" "$A" && q "$A" "CREATE EXTENSION $EXT VERSION '$OLD'" &&
+		"$BIN/createdb" "$B" && q "$B" "CREATE EXTENSION $EXT" &&
+		q postgres "CREATE ROLE login_p1 LOGIN IN ROLE por_partner_partner;
+		            CREATE ROLE login_p2 LOGIN IN ROLE por_partner_partner;
+		            CREATE ROLE login_p3 LOGIN IN ROLE por_partner_partner;
+		            CREATE ROLE login_reader LOGIN IN ROLE por_partner_reader;
+		            CREATE ROLE login_op LOGIN IN ROLE por_partner_operator;
+		            CREATE ROLE login_none LOGIN" &&
+		"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$A" -f "$REPO/test/fixtures/attack_world.sql" >/dev/null &&
+		"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$B" -f "$REPO/test/fixtures/attack_world.sql" >/dev/null
+} 2>"$TMP/setup.err"
+rc=$?
+ok $rc "setup: database $A at $OLD and $B at $(q "$B" "SELECT extversion FROM pg_extension WHERE extname = '$EXT'" 2>/dev/null), the same world in both (test/fixtures/attack_world.sql), logins $LOGINS login_op"
+diag <"$TMP/setup.err"
+[ "$rc" -eq 0 ] || finish
+
+# the world's ids and keys, the same in both databases (checked)
+world_sql="SELECT (SELECT partner_id FROM por_partner.partner WHERE mpn_id = '7710001'),
+       (SELECT partner_id FROM por_partner.partner WHERE mpn_id = '7710002'),
+       (SELECT partner_id FROM por_partner.partner WHERE mpn_id = '7710003'),
+       (SELECT tenant_id FROM por_partner.tenant WHERE organization_name = 'Northwind Alpha One'),
+       (SELECT tenant_id FROM por_partner.tenant WHERE organization_name = 'Fourth Coffee One'),
+       (SELECT min(subscription_id) FROM por_partner.subscription s JOIN por_partner.tenant t USING (tenant_id) WHERE t.organization_name = 'Northwind Alpha One'),
+       (SELECT min(subscription_id) FROM por_partner.subscription s JOIN por_partner.tenant t USING (tenant_id) WHERE t.organization_name = 'Fourth Coffee One'),
+       (SELECT min(subscription_id) FROM por_partner.subscription s JOIN por_partner.tenant t USING (tenant_id) WHERE t.organization_name = 'Wide World Two'),
+       (SELECT user_id FROM por_partner.tenant_user WHERE email = 'ned@northwind-one.example'),
+       (SELECT user_id FROM por_partner.tenant_user WHERE email = 'una@northwind-one.example'),
+       (SELECT partner_user_id FROM por_partner.partner_user WHERE email = 'ga@p1.example'),
+       (SELECT partner_user_id FROM por_partner.partner_user WHERE email = 'desk@p1.example'),
+       (SELECT partner_user_id FROM por_partner.partner_user WHERE email = 'ga@p3.example'),
+       (SELECT min(expires_on) - 7 FROM por_partner.subscription)"
+read -r P1 P2 P3 T1A T1B S1A S1B S2A NED UNA GA1 DESK1 GA3 DAY < <(q "$A" "$world_sql" | tr '\t' ' ')
+[ "$(q "$A" "$world_sql")" = "$(q "$B" "$world_sql")" ]
+ok $? "setup: the world has the same ids in both databases (P1 $P1, P2 $P2, P3 $P3; notices due on $DAY)"
+free_keys() {	# mpn: the free keys of a partner, in key order, one a line
+	q "$A" "SELECT product_key FROM por_partner.key_card k JOIN por_partner.partner p USING (partner_id)
+	         WHERE p.mpn_id = '$1' AND k.redeemed_at IS NULL ORDER BY product_key"
+}
+mapfile -t FREE1 < <(free_keys 7710001)
+mapfile -t FREE2 < <(free_keys 7710002)
+mapfile -t FREE3 < <(free_keys 7710003)
+
+# --- attack 1: the wall -------------------------------------------------------
+# Partners and readers have no SELECT on the base tables that hold partners'
+# rows or secrets; a partner reads its book through por_partner_book.
+
+BASE="partner partner_login partner_user key_card tenant tenant_user subscription license
+      delegated_admin_offer delegated_admin trial_invitation purchase_offer purchase_offer_line
+      renewal_notice audit_log"
+readable_base() {	# db role: the base tables the role may SELECT (any column of)
+	q "$1" "SELECT coalesce(string_agg(t, ' ' ORDER BY o), '') FROM unnest(regexp_split_to_array(trim('$BASE'), '\s+'))
+	          WITH ORDINALITY AS x (t, o)
+	         WHERE has_any_column_privilege('$2', format('por_partner.%I', t), 'SELECT')"
+}
+got=$(readable_base "$A" por_partner_partner)
+[ -n "$got" ]
+ok $? "attack 1 (the wall) works on $OLD: por_partner_partner SELECTs the base tables themselves, row-level security its only guard ($(wc -w <<<"$got") of 15)"
+bad=
+for r in por_partner_partner por_partner_reader $LOGINS; do
+	got=$(readable_base "$B" "$r" 2>&1)
+	[ -z "$got" ] || bad="$bad $r: $got;"
+done
+[ -z "$bad" ]
+ok $? "attack 1 (the wall) fails on $NEW: partners, readers and their logins SELECT none of the 15 base tables of partners' rows and secrets"
+[ -z "$bad" ] || echo "# readable:$bad"
+
+# a view of the same name and columns (secrets aside: the view may leave out
+# the codes, or their hashes) in por_partner_book
+book_views() {	# db: the base tables without their view in por_partner_book, and why
+	q "$1" "SELECT t || ': ' || CASE WHEN v.oid IS NULL THEN 'no view'
+	                              WHEN v.relkind <> 'v' THEN 'not a view'
+	                              WHEN NOT coalesce(v.reloptions @> '{security_barrier=true}', false) THEN 'not security_barrier'
+	                              ELSE 'view columns ' || array_to_string(vc, ',') || '; table columns ' || array_to_string(tc, ',') END
+	          FROM unnest(regexp_split_to_array(trim('$BASE'), '\s+')) AS t
+	          LEFT JOIN pg_class v ON v.oid = to_regclass(format('por_partner_book.%I', t)),
+	               LATERAL (SELECT coalesce(array_agg(attname::text ORDER BY attname), '{}') FROM pg_attribute
+	                         WHERE attrelid = v.oid AND attnum > 0 AND NOT attisdropped) AS x (vc),
+	               LATERAL (SELECT coalesce(array_agg(attname::text ORDER BY attname), '{}') FROM pg_attribute
+	                         WHERE attrelid = format('por_partner.%I', t)::regclass AND attnum > 0 AND NOT attisdropped) AS y (tc)
+	         WHERE v.oid IS NULL OR v.relkind <> 'v' OR NOT coalesce(v.reloptions @> '{security_barrier=true}', false)
+	            OR NOT vc <@ tc OR NOT array_remove(array_remove(tc, 'code'), 'code_hash') <@ vc"
+}
+book_views "$A" >"$TMP/book.$A" 2>&1
+echo "# attack 1 (the wall) on $OLD: por_partner_book does not exist; $(lines "$TMP/book.$A") of 15 views missing"
+book_views "$B" >"$TMP/book.$B" 2>&1
+[ ! -s "$TMP/book.$B" ]
+ok $? "attack 1 (the wall) fails on $NEW: por_partner_book has a security_barrier view of each of the 15 tables, with the table's columns (the codes, hashed or not, may be left out)"
+head -n 15 "$TMP/book.$B" | diag
+
+# --- attacks 1a, 1b, 1c: EXPLAIN oracles --------------------------------------
+# For every login, every column it may SELECT in por_partner and
+# por_partner_book, the least and greatest values it cannot see
+# (lib/attacks_probes.sql, as the superuser; lib/attacks_oracle.sql, as the
+# login): A and B in parallel.
+
+oracle_all() {	# db: the oracle of every login, in $TMP/oracle.DB.LOGIN
+	local l
+	for l in $LOGINS; do
+		"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$1" -v login="$l" -f "$LIB/attacks_probes.sql" >"$TMP/probes.$1.$l" 2>"$TMP/oracle.$1.$l.err" &&
+			as "$l" "$1" -f "$LIB/attacks_oracle.sql" <"$TMP/probes.$1.$l" >"$TMP/oracle.$1.$l" 2>>"$TMP/oracle.$1.$l.err"
+	done
+}
+oracle_all "$A" &
+job=$!
+oracle_all "$B"
+wait "$job"
+verdicts() {	# db login test: "N same, N differ" and the differing relation.column, once each
+	awk -F '\t' -v t="$3" '$1 == t && $5 != "n/a" { n[$5]++; if ($5 == "differ" && !seen[$2 "." $3]++) d = d " " $2 "." $3 }
+		END { printf "%d probes, %d differ:%s\n", n["same"] + n["differ"], n["differ"], d }' "$TMP/oracle.$1.$2"
+}
+first_diff() {	# db login test: the first differing pair of plans, as "# " lines
+	awk -F '\t' -v t="$3" '$1 == t && $5 == "differ" { print "value " $6 " (" $4 "):"; print "  " $7; print "  " $8; exit }' \
+		"$TMP/oracle.$1.$2" | cut -c1-900 | diag
+}
+for db in "$A" "$B"; do
+	for l in $LOGINS; do
+		diag <"$TMP/oracle.$db.$l.err"
+	done
+done
+oracle_ok() {	# login test: B's probes of the test all agree, ran without error, and (for a
+		# partner's login, which reads its book) there were some
+	local v
+	v=$(verdicts "$B" "$1" "$2")
+	[[ "$v" == *" 0 differ:" ]] && [ ! -s "$TMP/oracle.$B.$1.err" ] &&
+		{ [[ "$1" != login_p* ]] || [[ "$v" != "0 probes"* ]]; }
+}
+
+# 1a: < against <=
+grep -qP '^lt_le\tpor_partner\.key_card\tproduct_key\t.*\tdiffer\t' "$TMP/oracle.$A.login_p1"
+ok $? "attack 1a works on $OLD: login_p1's EXPLAIN ANALYZE of key_card WHERE product_key < v and <= v differ for another partner's key v (Rows Removed by Filter)"
+awk -F '\t' '$1 == "lt_le" && $2 == "por_partner.key_card" && $3 == "product_key" && $5 == "differ" && $4 != "default" {
+	print "value " $6 ":"; print "  " $7; print "  " $8; exit }' "$TMP/oracle.$A.login_p1" | cut -c1-600 | diag
+for l in $LOGINS; do
+	echo "# attack 1a on $OLD, $l: $(verdicts "$A" "$l" lt_le)"
+done
+IFS=$'\t' read -r key probes < <(as login_p1 "$A" -f "$LIB/attacks_recover.sql" 2>&1)
+owner=$(q "$A" "SELECT partner_id FROM attack_ref.secret WHERE kind = 'key' AND value = '${key:-none}'")
+[ -n "$owner" ] && [ "$owner" != "$P1" ]
+ok $? "attack 1a works on $OLD: login_p1 recovers a product key of partner ${owner:-none} in full from EXPLAIN ANALYZE alone (${key:-nothing}, $probes EXPLAINs)"
+IFS=$'\t' read -r key probes < <(as login_p1 "$B" -f "$LIB/attacks_recover.sql" 2>&1)
+owner=$(q "$B" "SELECT partner_id FROM attack_ref.secret WHERE kind = 'key' AND value = '${key:-none}'")
+[ -z "$owner" ] || [ "$owner" = "$P1" ]
+ok $? "attack 1a fails on $NEW: login_p1 recovers no other partner's product key from EXPLAIN ANALYZE (got ${key:-nothing} after ${probes:-0} EXPLAINs)"
+for l in $LOGINS; do
+	v=$(verdicts "$B" "$l" lt_le)
+	oracle_ok "$l" lt_le
+	ok $? "attack 1a fails on $NEW: $l: EXPLAIN ANALYZE of col < v and col <= v agree, v hidden from it, on every column it may read, both planner settings ($v)"
+	first_diff "$B" "$l" lt_le
+done
+
+# 1b: estimates
+grep -qP '^eq_est\tpor_partner\.key_card\tpartner_id\t' "$TMP/oracle.$A.login_p1" &&
+	grep -qP '^eq_est\tpor_partner\.key_card\tpartner_id\t.*\tdiffer\t' "$TMP/oracle.$A.login_p1"
+ok $? "attack 1b works on $OLD: login_p1's plain EXPLAIN estimates more rows for key_card WHERE partner_id = <another partner> than for a partner that does not exist"
+for l in $LOGINS; do
+	echo "# attack 1b on $OLD, $l: $(verdicts "$A" "$l" eq_est)"
+done
+for l in $LOGINS; do
+	v=$(verdicts "$B" "$l" eq_est)
+	oracle_ok "$l" eq_est
+	ok $? "attack 1b fails on $NEW: $l: plain EXPLAIN estimates the same rows for col = hidden value and col = absent value ($v)"
+	first_diff "$B" "$l" eq_est
+done
+
+# 1c: predicate pushdown, row counts of = hidden against = absent
+grep -qP '^eq_rows\tpor_partner\.subscription_overview\torganization_name\tdefault\tdiffer\t' "$TMP/oracle.$A.login_p1"
+ok $? "attack 1c works on $OLD: login_p1's EXPLAIN ANALYZE of subscription_overview WHERE organization_name = <another partner's customer> counts a tenant row that an absent name does not (pushdown)"
+awk -F '\t' '$1 == "eq_rows" && $2 == "por_partner.subscription_overview" && $3 == "organization_name" && $5 == "differ" {
+	print "value " $6 ":"; print "  " $7; print "  " $8; exit }' "$TMP/oracle.$A.login_p1" | cut -c1-700 | diag
+for l in $LOGINS; do
+	echo "# attack 1c on $OLD, $l: $(verdicts "$A" "$l" eq_rows)"
+done
+for l in $LOGINS; do
+	v=$(verdicts "$B" "$l" eq_rows)
+	oracle_ok "$l" eq_rows
+	ok $? "attack 1c fails on $NEW: $l: EXPLAIN ANALYZE counts the same rows at every node for col = hidden value and col = absent value ($v)"
+	first_diff "$B" "$l" eq_rows
+done
+
+finish
