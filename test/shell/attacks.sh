@@ -300,4 +300,43 @@ for l in $LOGINS; do
 	first_diff "$B" "$l" eq_rows
 done
 
+# 1c and 2: direct reads.  Every login reads everything it may
+# (lib/attacks_reads.sql) and the output is searched for what it must not
+# see: other partners' full product keys (rule 2: a key in full only to the
+# partner who bought it; readers see masks), invitation and offer codes,
+# and the names of customers outside its book (a partner's book: the tenants
+# it created, administers as accepted delegated admin or is partner of
+# record for, rule P4; readers see every customer, rule R2).
+forbidden() {	# db login: the strings the login must not read, one a line
+	q "$1" "WITH me AS (SELECT partner_id FROM por_partner.partner_login WHERE login::text = '$2'),
+	        book AS (SELECT tenant_id FROM por_partner.tenant WHERE created_by IN (SELECT partner_id FROM me)
+	                 UNION SELECT tenant_id FROM por_partner.delegated_admin WHERE partner_id IN (SELECT partner_id FROM me)
+	                 UNION SELECT tenant_id FROM por_partner.subscription WHERE partner_of_record IN (SELECT partner_id FROM me))
+	        SELECT value FROM attack_ref.secret s
+	         WHERE (s.kind IN ('key', 'code') AND s.partner_id NOT IN (SELECT partner_id FROM me))
+	            OR (s.kind = 'org' AND s.tenant_id NOT IN (SELECT tenant_id FROM book)
+	                AND NOT pg_has_role('$2', 'por_partner_reader', 'USAGE'))"
+}
+search() {	# db login: reads everything as the login; prints the forbidden strings found
+	as "$2" "$1" -v day="$DAY" -f "$LIB/attacks_reads.sql" >"$TMP/reads.$1.$2" 2>&1
+	forbidden "$1" "$2" >"$TMP/forbidden.$1.$2"
+	grep -oF -f "$TMP/forbidden.$1.$2" "$TMP/reads.$1.$2" | sort -u
+}
+# what each login must see (so that a read that fails does not pass): its
+# partner's own key in full; a reader, every customer
+declare -A OWN=([login_p1]=${FREE1[0]} [login_p2]=${FREE2[0]} [login_p3]=${FREE3[0]} [login_reader]='Wide World Two' [login_none]=)
+for l in $LOGINS; do
+	found=$(search "$A" "$l")
+	echo "# attacks 1c/2 on $OLD, $l: direct reads ($(lines "$TMP/reads.$A.$l") rows) show $(grep -c . <<<"$found") of the $(lines "$TMP/forbidden.$A.$l") strings searched${found:+: $(head -n 5 <<<"$found" | tr '\n' ' ')}"
+done
+for l in $LOGINS; do
+	found=$(search "$B" "$l")
+	[ -z "$found" ] && [ -s "$TMP/forbidden.$B.$l" ] && { [ -z "${OWN[$l]}" ] || grep -qF "${OWN[$l]}" "$TMP/reads.$B.$l"; }
+	ok $? "attacks 1c/2 fail on $NEW: $l reads every relation and report function it may ($(lines "$TMP/reads.$B.$l") rows, $(cut -f1 "$TMP/reads.$B.$l" | sort -u | grep -c .) sources${OWN[$l]:+, ${OWN[$l]} among them}): none of the $(lines "$TMP/forbidden.$B.$l") other partners' keys, codes and customers appear"
+	[ -z "$found" ] || { echo "$found" | head -n 10 | diag; grep -F -f "$TMP/forbidden.$B.$l" "$TMP/reads.$B.$l" | head -n 5 | cut -c1-300 | diag; }
+done
+# the search can find them: an operator reads what login_p1 must not see
+as login_op "$B" -v day="$DAY" -f "$LIB/attacks_reads.sql" >"$TMP/reads.$B.login_op" 2>&1
+echo "# control: login_op's reads on $NEW show $(grep -oF -f "$TMP/forbidden.$B.login_p1" "$TMP/reads.$B.login_op" | sort -u | grep -c .) of the $(lines "$TMP/forbidden.$B.login_p1") strings login_p1 must not see"
+
 finish
