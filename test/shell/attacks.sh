@@ -339,4 +339,42 @@ done
 as login_op "$B" -v day="$DAY" -f "$LIB/attacks_reads.sql" >"$TMP/reads.$B.login_op" 2>&1
 echo "# control: login_op's reads on $NEW show $(grep -oF -f "$TMP/forbidden.$B.login_p1" "$TMP/reads.$B.login_op" | sort -u | grep -c .) of the $(lines "$TMP/forbidden.$B.login_p1") strings login_p1 must not see"
 
+# --- attack 2: invitation and offer codes are stored hashed -------------------
+# login_p1 creates a trial invitation and a purchase offer (the URLs are
+# returned once); then an operator reads trial_invitation, purchase_offer and
+# audit_log, and pg_dump --data-only dumps the database (schema attack_ref,
+# the suite's own, left out): no code of any URL may appear.
+
+for db in "$A" "$B"; do
+	as login_p1 "$db" -c "SELECT por_partner.create_trial_invitation($P1, 'O365_SMALL_BUSINESS')" \
+		-c "SELECT por_partner.create_purchase_offer($P1, '[{\"sku_code\": \"O365_SMALL_BUSINESS\", \"licenses\": 3}]')" \
+		>"$TMP/urls.$db" 2>&1
+	sed -n 's|.*/\([0-9a-f]\{32\}\)/\{0,1\}$|\1|p' "$TMP/urls.$db" >"$TMP/codes.$db"
+	q "$db" "SELECT value FROM attack_ref.secret WHERE kind = 'code'" >>"$TMP/codes.$db"
+	as login_op "$db" -c "SELECT t::text FROM por_partner.trial_invitation t" \
+		-c "SELECT t::text FROM por_partner.purchase_offer t" -c "SELECT t::text FROM por_partner.audit_log t" \
+		>"$TMP/op_reads.$db" 2>&1
+	"$BIN/pg_dump" --data-only --exclude-schema=attack_ref -d "$db" >"$TMP/dump.$db" 2>&1
+done
+codes_in() {	# db file: how many of the codes the file shows
+	grep -oF -f "$TMP/codes.$1" "$2" | sort -u | grep -c .
+}
+n=$(lines "$TMP/codes.$A")
+got_tables=$(codes_in "$A" "$TMP/op_reads.$A")
+[ "$got_tables" -gt 0 ]
+ok $? "attack 2 works on $OLD: an operator's SELECT * of trial_invitation, purchase_offer and audit_log shows $got_tables of the $n codes of the invitation and offer URLs"
+got_dump=$(codes_in "$A" "$TMP/dump.$A")
+[ "$got_dump" -gt 0 ]
+ok $? "attack 2 works on $OLD: pg_dump --data-only shows $got_dump of the $n codes"
+n=$(lines "$TMP/codes.$B")
+got_tables=$(codes_in "$B" "$TMP/op_reads.$B")
+url_codes=$(grep -c '/[0-9a-f]\{32\}/\{0,1\}$' "$TMP/urls.$B")
+[ "$url_codes" -eq 2 ] && [ "$got_tables" -eq 0 ] && [ -s "$TMP/op_reads.$B" ] && ! grep -q 'ERROR' "$TMP/op_reads.$B"
+ok $? "attack 2 fails on $NEW: the URLs login_p1 just got carry their codes, but an operator's SELECT * of trial_invitation, purchase_offer and audit_log shows none of the $n codes (got $got_tables)"
+grep -v '^https\?://' "$TMP/urls.$B" | head -n 5 | diag
+grep 'ERROR' "$TMP/op_reads.$B" | head -n 5 | diag
+got_dump=$(codes_in "$B" "$TMP/dump.$B")
+grep -q 'PostgreSQL database dump complete' "$TMP/dump.$B" && [ "$got_dump" -eq 0 ]
+ok $? "attack 2 fails on $NEW: pg_dump --data-only shows none of the $n codes (got $got_dump)"
+
 finish
