@@ -377,4 +377,57 @@ got_dump=$(codes_in "$B" "$TMP/dump.$B")
 grep -q 'PostgreSQL database dump complete' "$TMP/dump.$B" && [ "$got_dump" -eq 0 ]
 ok $? "attack 2 fails on $NEW: pg_dump --data-only shows none of the $n codes (got $got_dump)"
 
+# --- attack 3: renewal notices ------------------------------------------------
+# Any role may LISTEN (PostgreSQL cannot stop it): login_none listens while
+# an operator sends the notices due 7 days before the subscriptions expire.
+# 0.2.0 puts the notice's ids, partner and dates in the payload; the wake-up
+# of the new version has an empty payload (the mailer reads the ledger).
+
+# (a session hears a notification once it is idle: the listener sleeps, and
+# shows what it heard after the sleep; the notices must be sent meanwhile)
+listen() {	# db: login_none listens for 2 s (in the background), output in $TMP/listen.DB
+	PGAPPNAME=attack_listen_$1 "$BIN/psql" -X -q -A -t -U login_none -d "$1" \
+		-c 'LISTEN por_partner_renewal_notice' -c 'SELECT pg_sleep(2)' -c 'SELECT 1' >"$TMP/listen.$1" 2>&1 &
+}
+sleeping() {	# db: whether the listener is sleeping
+	wait_for "$2" "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE application_name = 'attack_listen_$1' AND wait_event = 'PgSleep')"
+}
+listen "$A"
+listen_a=$!
+listen "$B"
+listen_b=$!
+declare -A sent
+for db in "$A" "$B"; do
+	sleeping "$db" 5 || echo "# the listener of $db did not start"
+	sent[$db]=$(as login_op "$db" -c "SELECT count(*) FROM por_partner.send_renewal_notices('$DAY')" 2>&1)
+	sleeping "$db" 0 || echo "# the listener of $db stopped before the notices were sent (a machine too busy?)"
+done
+wait "$listen_a" "$listen_b"
+heard() {	# db: the notifications login_none received
+	grep -c '^Asynchronous notification "por_partner_renewal_notice"' "$TMP/listen.$1"
+}
+grep -q '^Asynchronous notification "por_partner_renewal_notice" with payload ".*"subscription_id".*"partner_id"' "$TMP/listen.$A"
+ok $? "attack 3 works on $OLD: login_none, with no por_partner role, LISTENs and reads the ids of the ${sent[$A]} renewal notices sent ($(heard "$A") notifications with a JSON payload)"
+grep -m 1 '^Asynchronous' "$TMP/listen.$A" | cut -c1-300 | diag
+payloads=$(grep -c '^Asynchronous notification "por_partner_renewal_notice" with payload' "$TMP/listen.$B")
+[ "${sent[$B]}" -gt 0 ] 2>/dev/null && [ "$(heard "$B")" -gt 0 ] && [ "$payloads" -eq 0 ]
+ok $? "attack 3 fails on $NEW: login_none hears the wake-up of the ${sent[$B]} notices sent ($(heard "$B") notification(s)) with an empty payload: no ids, no dates (got $payloads with a payload)"
+grep -m 1 'with payload' "$TMP/listen.$B" | cut -c1-300 | diag
+[[ "${sent[$B]}" =~ ^[0-9]+$ ]] || echo "${sent[$B]}" | diag
+
+# a forged NOTIFY: anyone may send one; the ledger stays as it is
+ledger() {	# db: the ledger of renewal notices, count and md5
+	q "$1" "SELECT count(*) || ' ' || md5(coalesce(string_agg(t::text, ',' ORDER BY t.notice_id), '')) FROM por_partner.renewal_notice t"
+}
+for db in "$A" "$B"; do
+	before=$(ledger "$db")
+	st=$(state login_none "$db" "NOTIFY por_partner_renewal_notice, '{\"notice_id\": 1, \"subscription_id\": $S2A, \"recipient\": \"customer\"}'")
+	after=$(ledger "$db")
+	[ "$st" = 00000 ] && [ "$before" = "$after" ]
+	ok $? "attack 3 (forged NOTIFY) on ${VER[$db]}: login_none's NOTIFY por_partner_renewal_notice with a forged payload goes through (PostgreSQL cannot prevent it: $st) and changes nothing in the ledger renewal_notice ($after)"
+done
+echo "# attack 3 (forged NOTIFY) cannot be shown to work on $OLD: it changes the ledger in neither version; the danger is a mailer that trusts payloads"
+skip "attack 3 (forged NOTIFY): the mailer ignores a notification's payload and reads the ledger" \
+	"no mailer in the project yet (a later issue adds it); any role may NOTIFY any channel (README)"
+
 finish
