@@ -430,4 +430,48 @@ echo "# attack 3 (forged NOTIFY) cannot be shown to work on $OLD: it changes the
 skip "attack 3 (forged NOTIFY): the mailer ignores a notification's payload and reads the ledger" \
 	"no mailer in the project yet (a later issue adds it); any role may NOTIFY any channel (README)"
 
+# --- attack 4: a call locks only the caller's own rows ------------------------
+# S1 (login_p1) redeems its card X in an open transaction and so holds X.
+# S2 (login_p1) calls add_licenses with [Z, X], Z a card of P2's sorting
+# before X: 0.2.0 locks the cards in key order, of every partner, so S2
+# locks Z and waits on X.  S3 (login_p2, lock_timeout 2 s) then redeems Z:
+# 0.2.0 times out (55P03); the new version must let it through, and S2
+# ends with 42501 once S1 ends.
+
+X=${FREE1[-1]}
+Z=${FREE2[0]}
+zx=$(q "$A" "SELECT '$Z'::por_partner.product_key OPERATOR(por_partner.<) '$X'::por_partner.product_key")
+[ "$zx" = t ] || echo "# the world has no card of P2's sorting before the greatest free card of P1's ($Z, $X)"
+lock_attack() {	# db: writes "S3's SQLSTATE, whether S2 waited, S2's SQLSTATE" to $TMP/lock.DB
+	local db=$1 fifo=$TMP/s1.$1 s1 s2 s3 waited=no fd
+	mkfifo "$fifo"
+	PGAPPNAME=attack_s1 timeout 30 "$BIN/psql" -X -q -A -t -U login_p1 -d "$db" <"$fifo" >"$TMP/s1.$db.out" 2>&1 &
+	s1=$!
+	exec {fd}>"$fifo"
+	echo "BEGIN; SELECT por_partner.add_licenses($S1A, ARRAY['$X']::por_partner.product_key[]);" >&"$fd"
+	wait_for 5 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s1' AND state = 'idle in transaction')" ||
+		echo "# $db: S1 did not get to hold its card" >&2
+	PGAPPNAME=attack_s2 timeout 30 "$BIN/psql" -X -q -A -t -v VERBOSITY=sqlstate -U login_p1 -d "$db" -c "SET lock_timeout = '10s'" \
+		-c "SELECT por_partner.add_licenses($S1B, ARRAY['$Z', '$X']::por_partner.product_key[])" >"$TMP/s2.$db.out" 2>&1 &
+	s2=$!
+	wait_for 5 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND wait_event_type = 'Lock')
+	            OR NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND state = 'active')" &&
+		[ "$(q postgres "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND wait_event_type = 'Lock')")" = t ] &&
+		waited=yes
+	s3=$(PGAPPNAME=attack_s3 state login_p2 "$db" "SET lock_timeout = '2s'" "BEGIN" \
+		"SELECT por_partner.add_licenses($S2A, ARRAY['$Z']::por_partner.product_key[])" "ROLLBACK")
+	echo "ROLLBACK;" >&"$fd"
+	exec {fd}>&-
+	wait "$s1" "$s2"
+	echo "$s3 $waited $(sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\)$/\1/p' "$TMP/s2.$db.out" | head -n 1 | grep . || echo 00000)" >"$TMP/lock.$db"
+}
+lock_attack "$A"
+read -r s3 waited s2 <"$TMP/lock.$A"
+[ "$s3" = 55P03 ] && [ "$waited" = yes ]
+ok $? "attack 4 works on $OLD: while login_p1's add_licenses([Z, X]) waits on its own card X, it holds P2's card Z locked: login_p2's add_licenses([Z]) times out (got $s3; S2 waited: $waited, then $s2)"
+lock_attack "$B"
+read -r s3 waited s2 <"$TMP/lock.$B"
+[ "$s3" = 00000 ] && [ "$s2" = 42501 ]
+ok $? "attack 4 fails on $NEW: login_p1's add_licenses([Z, X]) locks none of P2's cards: login_p2 redeems Z at once (got $s3), and login_p1's call ends with 42501 once X is free (got $s2; it waited: $waited)"
+
 finish
