@@ -474,4 +474,50 @@ read -r s3 waited s2 <"$TMP/lock.$B"
 [ "$s3" = 00000 ] && [ "$s2" = 42501 ]
 ok $? "attack 4 fails on $NEW: login_p1's add_licenses([Z, X]) locks none of P2's cards: login_p2 redeems Z at once (got $s3), and login_p1's call ends with 42501 once X is free (got $s2; it waited: $waited)"
 
+# --- attack 5: one answer for "not yours" and "does not exist" ----------------
+# For every id argument (bigint *_id) and key argument (product_key[]) of
+# every function partners may EXECUTE (lib/attacks_calls.sql), login_p1
+# calls it with all arguments valid, then with that one argument another
+# partner's object, then one that does not exist (each call rolled back):
+# the last two must give the same SQLSTATE and the same message, DETAIL,
+# HINT and CONTEXT once the id or key is replaced by a placeholder.  Each
+# call has a session of its own: PL/pgSQL shows more CONTEXT for a statement
+# it runs the second time in a session than the first, whatever the id.
+
+answers() {	# try_calls output: per function and argument, the verdict
+	awk -F '\t' '{ k = $2 FS $3; st[k, $4] = $5; an[k, $4] = $6; md[k, $4] = $7; if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+		END { for (i = 1; i <= n; i++) { k = order[i]
+			same = (st[k, "other"] == st[k, "absent"] && md[k, "other"] == md[k, "absent"]) ? "same" : "differ"
+			print k FS same FS st[k, "valid"] FS st[k, "other"] FS an[k, "other"] FS st[k, "absent"] FS an[k, "absent"] FS an[k, "valid"] } }' "$1"
+}
+answer_calls() {	# db: attack 5's calls, answered one a session, in $TMP/answers.DB
+	"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -v mode=answer -d "$1" -f "$LIB/attacks_calls.sql" >"$TMP/calls.answer.$1" 2>"$TMP/answer.$1.err" &&
+		while IFS= read -r line; do
+			try_calls login_p1 "$1" off <<<"$line"
+		done <"$TMP/calls.answer.$1" >"$TMP/try.answer.$1" 2>>"$TMP/answer.$1.err"
+	answers "$TMP/try.answer.$1" >"$TMP/answers.$1"
+}
+answer_calls "$A" &
+job=$!
+answer_calls "$B"
+wait "$job"
+diag <"$TMP/answer.$A.err"
+diag <"$TMP/answer.$B.err"
+short() { sed 's/^por_partner\.//; s/(.*//' <<<"$1"; }
+differ=$(awk -F '\t' '$3 == "differ" { sub(/^por_partner\./, "", $1); sub(/\(.*/, "", $1); printf " %s(%s)", $1, $2 }' "$TMP/answers.$A")
+grep -qP '^por_partner\.assign_license\(bigint,bigint\)\tuser_id\tdiffer\t' "$TMP/answers.$A"
+ok $? "attack 5 works on $OLD: another partner's id or key and a missing one get different answers for$differ"
+awk -F '\t' '$1 ~ /assign_license/ && $2 == "user_id" { print "other:  " $5 " " $6; print "absent: " $7 " " $8 }' "$TMP/answers.$A" | cut -c1-250 | diag
+for fn in $(cut -f1 "$TMP/answers.$B" | uniq); do
+	args=$(awk -F '\t' -v f="$fn" '$1 == f { printf "%s%s", (n++ ? ", " : ""), $2 }' "$TMP/answers.$B")
+	bad=$(awk -F '\t' -v f="$fn" '$1 == f && ($3 != "same" || $4 != "00000")' "$TMP/answers.$B")
+	[ -z "$bad" ]
+	ok $? "attack 5 fails on $NEW: $(short "$fn")($args): another partner's object and a missing one get the same SQLSTATE and message, and the valid call succeeds"
+	[ -z "$bad" ] || awk -F '\t' '{ print $2 ":"; if ($4 != "00000") print "  valid call: " $4 " " $9
+		if ($3 != "same") { print "  other:  " $5 " " $6; print "  absent: " $7 " " $8
+			# the first line (of ERROR, DETAIL, HINT, CONTEXT) where they part
+			no = split($6, o, / \| /); na = split($8, a, / \| /)
+			for (i = 1; i <= no || i <= na; i++) if (o[i] != a[i]) { print "  they part at line " i ":"; print "    other:  " o[i]; print "    absent: " a[i]; break } } }' <<<"$bad" | cut -c1-400 | diag
+done
+
 finish
