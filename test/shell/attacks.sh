@@ -520,4 +520,76 @@ for fn in $(cut -f1 "$TMP/answers.$B" | uniq); do
 			for (i = 1; i <= no || i <= na; i++) if (o[i] != a[i]) { print "  they part at line " i ":"; print "    other:  " o[i]; print "    absent: " a[i]; break } } }' <<<"$bad" | cut -c1-400 | diag
 done
 
+# --- attack 6: limits ---------------------------------------------------------
+# A second pending delegated admin offer to the same customer; 201 trial
+# invitations and 201 purchase offers in one statement (setting
+# max_invitations_per_day, 200 by default: 54000); each call rolled back.
+{
+	call_line 1 offer_delegated_admin tenant_id again "SELECT por_partner.offer_delegated_admin($P1, $T1B, 'One asks again')"
+	call_line 2 create_trial_invitation partner_id 201 \
+		"SELECT count(por_partner.create_trial_invitation($P1, 'O365_SMALL_BUSINESS')) FROM generate_series(1, 201)"
+	call_line 3 create_purchase_offer partner_id 201 \
+		"SELECT count(por_partner.create_purchase_offer($P1, '[{\"sku_code\": \"O365_SMALL_BUSINESS\", \"licenses\": 1}]')) FROM generate_series(1, 201)"
+} >"$TMP/calls.caps"
+for db in "$A" "$B"; do
+	try_calls login_p1 "$db" off <"$TMP/calls.caps" >"$TMP/try.caps.$db" 2>&1
+done
+st=$(field "$TMP/try.caps.$A" 1 5)
+[ "$st" = 00000 ]
+ok $? "attack 6 works on $OLD: login_p1 sends a second delegated admin offer to a customer with one pending (got $st)"
+st=$(field "$TMP/try.caps.$B" 1 5)
+[ "$st" = 23505 ]
+ok $? "attack 6 fails on $NEW: a second pending delegated admin offer from the same partner to the same customer is refused with 23505 (got $st)"
+[ "$st" = 23505 ] || field "$TMP/try.caps.$B" 1 6 | cut -c1-300 | diag
+for n in 2 3; do
+	what=$(field "$TMP/try.caps.$A" $n 2)
+	st=$(field "$TMP/try.caps.$A" $n 5)
+	[ "$st" = 00000 ] && [ "$(field "$TMP/try.caps.$A" $n 6)" = 201 ]
+	ok $? "attack 6 works on $OLD: login_p1 makes 201 of $what in one statement (got $st)"
+	st=$(field "$TMP/try.caps.$B" $n 5)
+	[ "$st" = 54000 ]
+	ok $? "attack 6 fails on $NEW: $what: the 201st of a day (max_invitations_per_day 200) is refused with 54000 (got $st)"
+	[ "$st" = 54000 ] || field "$TMP/try.caps.$B" $n 6 | cut -c1-300 | diag
+done
+
+# 1 MB in every text argument of every function partners may EXECUTE, and
+# 101 lines in create_purchase_offer (lib/attacks_calls.sql, mode limits),
+# kept when they succeed: 22001 for each, and no table changes (count and
+# md5 of every table, lib/attacks_checksum.sql)
+for db in "$A" "$B"; do
+	q "$db" "INSERT INTO por_partner.sku (sku_code, name, licenses_per_key, term, agreement)
+	         SELECT 'ATTACK_SKU_' || i, 'Attack SKU ' || i, 1, interval '1 year', 'Microsoft Online Subscription Agreement'
+	           FROM generate_series(1, 101) AS i" >/dev/null 2>"$TMP/limits.$db.err"
+	"$BIN/psql" -X -q -d "$db" -f "$LIB/attacks_checksum.sql" >"$TMP/sum.before.$db" 2>>"$TMP/limits.$db.err"
+	"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -v mode=limits -d "$db" -f "$LIB/attacks_calls.sql" >"$TMP/calls.limits.$db" 2>>"$TMP/limits.$db.err"
+	try_calls login_p1 "$db" on <"$TMP/calls.limits.$db" >"$TMP/try.limits.$db" 2>>"$TMP/limits.$db.err"
+	"$BIN/psql" -X -q -d "$db" -f "$LIB/attacks_checksum.sql" >"$TMP/sum.after.$db" 2>>"$TMP/limits.$db.err"
+	diag <"$TMP/limits.$db.err"
+done
+got=$(q "$A" "SELECT count(*) FROM por_partner.tenant_user WHERE length(first_name) >= 1048576")
+[ "${got:-0}" -gt 0 ]
+ok $? "attack 6 works on $OLD: login_p1's add_user stores a user with a 1 MB first_name ($got stored)"
+echo "# attack 6 on $OLD: accepted with 1 MB:$(awk -F '\t' '$4 == "big" && $5 == "00000" { sub(/^por_partner\./, "", $2); sub(/\(.*/, "", $2); printf " %s(%s)", $2, $3 }' "$TMP/try.limits.$A")"
+echo "# attack 6 on $OLD: $(diff "$TMP/sum.before.$A" "$TMP/sum.after.$A" | grep -c '^>') tables changed"
+st=$(awk -F '\t' '$4 == "lines101" { print $5 }' "$TMP/try.limits.$A")
+[ "$st" = 00000 ]
+ok $? "attack 6 works on $OLD: login_p1's create_purchase_offer takes 101 lines (got $st)"
+for fn in $(awk -F '\t' '$4 == "big" { print $2 }' "$TMP/try.limits.$B" | uniq); do
+	res=$(awk -F '\t' -v f="$fn" '$2 == f && $4 == "big" { printf "%s%s %s", (n++ ? ", " : ""), $3, $5 }' "$TMP/try.limits.$B")
+	bad=$(awk -F '\t' -v f="$fn" '$2 == f && $4 == "big" && $5 != "22001"' "$TMP/try.limits.$B")
+	[ -z "$bad" ]
+	ok $? "attack 6 fails on $NEW: $(short "$fn"): 1 MB in each text argument is refused with 22001 ($res)"
+	[ -z "$bad" ] || cut -f3,5,6 <<<"$bad" | cut -c1-250 | diag
+done
+# the spec sets 22001 for text arguments and a maximum of 100 lines, not
+# the SQLSTATE of the lines: either limit code is taken
+st=$(awk -F '\t' '$4 == "lines101" { print $5 }' "$TMP/try.limits.$B")
+[ "$st" = 22001 ] || [ "$st" = 54000 ]
+ok $? "attack 6 fails on $NEW: create_purchase_offer with 101 lines (at most 100) is refused with 22001 or 54000 (got ${st:-nothing})"
+changed=$(diff "$TMP/sum.before.$B" "$TMP/sum.after.$B" | sed -n 's/^> \([^\t]*\)\t\([0-9]*\)\t.*/\1 (\2 rows)/p')
+big=$(awk -F '\t' '$4 == "big"' "$TMP/try.limits.$B" | grep -c .)
+cmp -s "$TMP/sum.before.$B" "$TMP/sum.after.$B" && [ -s "$TMP/sum.before.$B" ] && [ "$big" -gt 0 ]
+ok $? "attack 6 fails on $NEW: after the $big calls with 1 MB every table of por_partner has the rows it had (count and md5 of $(lines "$TMP/sum.before.$B") tables)"
+[ -z "$changed" ] || echo "# changed: $(tr '\n' ' ' <<<"$changed")"
+
 finish
