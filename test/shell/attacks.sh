@@ -592,4 +592,86 @@ cmp -s "$TMP/sum.before.$B" "$TMP/sum.after.$B" && [ -s "$TMP/sum.before.$B" ] &
 ok $? "attack 6 fails on $NEW: after the $big calls with 1 MB every table of por_partner has the rows it had (count and md5 of $(lines "$TMP/sum.before.$B") tables)"
 [ -z "$changed" ] || echo "# changed: $(tr '\n' ' ' <<<"$changed")"
 
+# --- attack 7: rights (rule D7) -----------------------------------------------
+# login_p3's partner is only partner of record of Northwind Alpha One's
+# subscription (P1's customer): it administers nothing there (each call
+# rolled back), while it may still offer delegated admin (rule P3).
+actions="'reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions', 'manage_domains', 'service_requests'"
+{
+	call_line 1 add_user tenant_id d7 "SELECT por_partner.add_user($T1A, 'Pia', 'Three', 'pia@northwind-one.example')"
+	call_line 2 assign_license subscription_id d7 "SELECT por_partner.assign_license($S1A, $NED)"
+	call_line 3 remove_license subscription_id d7 "SELECT por_partner.remove_license($S1A, $UNA)"
+	call_line 4 add_licenses subscription_id d7 "SELECT por_partner.add_licenses($S1A, ARRAY['${FREE3[0]}']::por_partner.product_key[])"
+	call_line 5 renew_subscription subscription_id d7 \
+		"SELECT por_partner.renew_subscription($S1A, ARRAY['${FREE3[1]}', '${FREE3[2]}', '${FREE3[3]}']::por_partner.product_key[])"
+	call_line 6 partner_can tenant_id d7 \
+		"SELECT string_agg(a || '=' || por_partner.partner_can($GA3, $T1A, a), ' ') FROM unnest(ARRAY[$actions]) AS a"
+	call_line 7 offer_delegated_admin tenant_id d7 "SELECT por_partner.offer_delegated_admin($P3, $T1A, 'Three would manage you')"
+} >"$TMP/calls.d7"
+for db in "$A" "$B"; do
+	try_calls login_p3 "$db" off <"$TMP/calls.d7" >"$TMP/try.d7.$db" 2>&1
+done
+res=$(for n in 1 2 3 4 5; do printf '%s %s, ' "$(field "$TMP/try.d7.$A" $n 2)" "$(field "$TMP/try.d7.$A" $n 5)"; done)
+[ "$(for n in 1 2 3 4 5; do field "$TMP/try.d7.$A" $n 5; done | sort -u)" = 00000 ]
+ok $? "attack 7 works on $OLD: login_p3, only partner of record of P1's customer, administers it: ${res%, }"
+for n in 1 2 3 4 5; do
+	st=$(field "$TMP/try.d7.$B" $n 5)
+	[ "$st" = 42501 ]
+	ok $? "attack 7 fails on $NEW: rule D7: login_p3 (partner of record only) may not $(field "$TMP/try.d7.$B" $n 2) on P1's customer: 42501 (got $st)"
+	[ "$st" = 42501 ] || field "$TMP/try.d7.$B" $n 6 | cut -c1-250 | diag
+done
+echo "# attack 7 (partner_can) cannot be shown to work on $OLD: it answers $(field "$TMP/try.d7.$A" 6 6) there too"
+got=$(field "$TMP/try.d7.$B" 6 6)
+[ "$(field "$TMP/try.d7.$B" 6 5)" = 00000 ] && [ -z "$(tr ' ' '\n' <<<"$got" | grep -v '=false$')" ]
+ok $? "attack 7 fails on $NEW: rule D7: partner_can(login_p3's user, P1's customer, action) is false for every action ($got)"
+st=$(field "$TMP/try.d7.$B" 7 5)
+[ "$st" = 00000 ]
+ok $? "rule D7/P3 on $NEW: login_p3 may still offer delegated admin to the customer whose partner of record it is (got $st)"
+[ "$st" = 00000 ] || field "$TMP/try.d7.$B" 7 6 | cut -c1-250 | diag
+
+# A partner's application makes itself a global admin: on 0.2.0 login_p1
+# INSERTs a global_admin partner user and changes its company information
+# with it (rule A1), unaudited.  On the new version partner_user is written
+# only through create_partner_user() and update_partner_user(), which grant
+# global_admin only to a global admin of the same partner, and are audited.
+printf '%s\n' "BEGIN;" \
+	"INSERT INTO por_partner.partner_user (partner_id, email, display_name, company_role, customer_access) VALUES ($P1, 'mole@p1.example', 'Mole', 'global_admin', 'full') RETURNING partner_user_id AS mole \\gset" \
+	"SELECT por_partner.update_partner_contact(:mole, 'mole@evil.example', '+66 666', 'Mole Street');" \
+	"SELECT 'email=' || email FROM por_partner.partner;" \
+	"SELECT 'audited=' || count(*) FROM por_partner.audit_log WHERE table_name = 'partner_user';" \
+	"ROLLBACK;" >"$TMP/mole.sql"
+as login_p1 "$A" -f "$TMP/mole.sql" >"$TMP/mole.$A" 2>&1
+grep -qx 'email=mole@evil.example' "$TMP/mole.$A" && grep -qx 'audited=0' "$TMP/mole.$A"
+ok $? "attack 7 works on $OLD: login_p1 INSERTs a global_admin partner user itself and changes its company's e-mail with it, unaudited ($(grep -v '^$' "$TMP/mole.$A" | tr '\n' ' '))"
+ins=$(state login_p1 "$B" "BEGIN" "INSERT INTO por_partner.partner_user (partner_id, email, display_name, company_role, customer_access) VALUES ($P1, 'mole@p1.example', 'Mole', 'global_admin', 'full')" "ROLLBACK")
+upd=$(state login_p1 "$B" "BEGIN" "UPDATE por_partner.partner_user SET company_role = 'global_admin' WHERE partner_user_id = $DESK1" "ROLLBACK")
+[ "$ins" = 42501 ] && [ "$upd" = 42501 ]
+ok $? "attack 7 fails on $NEW: login_p1 may neither INSERT nor UPDATE por_partner.partner_user directly (got $ins, $upd)"
+{
+	call_line 1 create_partner_user acting_partner_user_id non_admin \
+		"SELECT por_partner.create_partner_user($DESK1, 'boss@p1.example', 'Boss', 'global_admin', 'full')"
+	call_line 2 update_partner_user acting_partner_user_id self \
+		"SELECT por_partner.update_partner_user($DESK1, $DESK1, 'Desk One', 'global_admin', 'full')"
+	call_line 3 update_partner_user acting_partner_user_id admin \
+		"SELECT por_partner.update_partner_user($GA1, $DESK1, 'Desk One', 'global_admin', 'full')"
+} >"$TMP/calls.ga"
+try_calls login_p1 "$B" off <"$TMP/calls.ga" >"$TMP/try.ga.$B" 2>&1
+st=$(field "$TMP/try.ga.$B" 1 5)
+[ "$st" = 42501 ]
+ok $? "attack 7 fails on $NEW: login_p1 acting as its non-admin user may not create a global_admin with create_partner_user: 42501 (got $st)"
+[ "$st" = 42501 ] || field "$TMP/try.ga.$B" 1 6 | cut -c1-250 | diag
+st=$(field "$TMP/try.ga.$B" 2 5)
+[ "$st" = 42501 ]
+ok $? "attack 7 fails on $NEW: nor promote itself to global_admin with update_partner_user: 42501 (got $st)"
+[ "$st" = 42501 ] || field "$TMP/try.ga.$B" 2 6 | cut -c1-250 | diag
+st=$(field "$TMP/try.ga.$B" 3 5)
+[ "$st" = 00000 ]
+ok $? "rule A2 on $NEW: a global admin of the same partner may make another user global_admin (got $st)"
+[ "$st" = 00000 ] || field "$TMP/try.ga.$B" 3 6 | cut -c1-250 | diag
+st=$(state login_p1 "$B" "SELECT por_partner.create_partner_user($GA1, 'helper@p1.example', 'Helper', NULL, 'limited')")
+got=$(q "$B" "SELECT count(*) FROM por_partner.audit_log WHERE table_name = 'partner_user' AND new_row->>'email' = 'helper@p1.example'")
+[ "$st" = 00000 ] && [ "${got:-0}" -gt 0 ]
+ok $? "attack 7 fails on $NEW: the partner users login_p1 makes are audited (create_partner_user: $st; audit_log rows of table partner_user: ${got:-0})"
+echo "# attack 7 (create_partner_user, update_partner_user) on $OLD: the functions do not exist there: $(state login_p1 "$A" "SELECT por_partner.create_partner_user($GA1, 'helper@p1.example', 'Helper', NULL, 'limited')")"
+
 finish
