@@ -674,4 +674,41 @@ got=$(q "$B" "SELECT count(*) FROM por_partner.audit_log WHERE table_name = 'par
 ok $? "attack 7 fails on $NEW: the partner users login_p1 makes are audited (create_partner_user: $st; audit_log rows of table partner_user: ${got:-0})"
 echo "# attack 7 (create_partner_user, update_partner_user) on $OLD: the functions do not exist there: $(state login_p1 "$A" "SELECT por_partner.create_partner_user($GA1, 'helper@p1.example', 'Helper', NULL, 'limited')")"
 
+# --- attack 8: readers and role-less logins, from the catalog -----------------
+# A reader may SELECT only the BI views and the reference tables, and may
+# EXECUTE no SECURITY DEFINER function but the report functions (and those
+# the views it reads are built on); login_none reads nothing of the
+# extension.
+EXT_SCHEMAS="'por_partner', 'por_partner_book', 'por_partner_internal'"
+READER_MAY="'por_partner.subscription_overview', 'por_partner.key_card_overview', 'por_partner.country', 'por_partner.sku', 'por_partner.setting', 'por_partner.renewal_notice_schedule'"
+readable() {	# db role: the relations of the extension's schemas the role may SELECT
+	q "$1" "SELECT coalesce(string_agg(c.oid::regclass::text, ' ' ORDER BY 1), '') FROM pg_class c
+	         WHERE c.relnamespace::regnamespace::text IN ($EXT_SCHEMAS) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+	           AND has_any_column_privilege('$2', c.oid, 'SELECT')"
+}
+definers() {	# db role: the SECURITY DEFINER functions of the extension the role may EXECUTE, but the report
+		# functions and those the views it may SELECT are built on
+	q "$1" "SELECT coalesce(string_agg(p.oid::regprocedure::text, ' ' ORDER BY 1), '') FROM pg_proc p
+	          JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	          JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = '$EXT'
+	         WHERE p.prosecdef AND has_function_privilege('$2', p.oid, 'EXECUTE')
+	           AND p.proname NOT IN ('expiring_subscriptions', 'renewal_notices_due')
+	           AND p.oid NOT IN (SELECT v.refobjid FROM pg_depend v JOIN pg_rewrite r ON v.classid = 'pg_rewrite'::regclass AND v.objid = r.oid
+	                              WHERE v.refclassid = 'pg_proc'::regclass AND has_table_privilege('$2', r.ev_class, 'SELECT'))"
+}
+echo "# attack 8 on $OLD: login_reader reads: $(readable "$A" login_reader); login_none reads: $(readable "$A" login_none)"
+echo "# attack 8 cannot be shown to work on $OLD: its readers and role-less logins were already kept to the views (checked here from the catalog only)"
+got=$(readable "$B" login_reader 2>&1)
+extra=$(q "$B" "SELECT coalesce(string_agg(r, ' '), '') FROM unnest(string_to_array('$got', ' ')) AS r WHERE r NOT IN ($READER_MAY)")
+[ -z "$extra" ] && [[ " $got " == *" por_partner.subscription_overview "* ]] && [[ " $got " == *" por_partner.key_card_overview "* ]]
+ok $? "attack 8 on $NEW: login_reader may SELECT the BI views and reference tables only ($got)"
+got=$(definers "$B" login_reader 2>&1)
+[ -z "$got" ]
+ok $? "attack 8 on $NEW: login_reader may EXECUTE no SECURITY DEFINER function but expiring_subscriptions, renewal_notices_due and those under its views${got:+ (also: $got)}"
+[ -z "$got" ] || echo "# the spec allows readers PUBLIC-executable helpers that are not SECURITY DEFINER only"
+got=$(readable "$B" login_none 2>&1)
+[ -z "$got" ]
+ok $? "attack 8 on $NEW: login_none may SELECT nothing of the extension's schemas${got:+ (got: $got)}"
+echo "# attack 8 on $NEW: SECURITY DEFINER functions login_none may EXECUTE: $(definers "$B" login_none)"
+
 finish
