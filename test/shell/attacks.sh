@@ -454,10 +454,17 @@ lock_attack() {	# db: writes "S3's SQLSTATE, whether S2 waited, S2's SQLSTATE" t
 	PGAPPNAME=attack_s2 timeout 30 "$BIN/psql" -X -q -A -t -v VERBOSITY=sqlstate -U login_p1 -d "$db" -c "SET lock_timeout = '10s'" \
 		-c "SELECT por_partner.add_licenses($S1B, ARRAY['$Z', '$X']::por_partner.product_key[])" >"$TMP/s2.$db.out" 2>&1 &
 	s2=$!
-	wait_for 5 "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND wait_event_type = 'Lock')
-	            OR NOT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND state = 'active')" &&
-		[ "$(q postgres "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND wait_event_type = 'Lock')")" = t ] &&
-		waited=yes
+	# until S2 waits on a lock, or ends (it may not have connected yet: a
+	# session not seen is not a session that ended); 15 s at most
+	local i
+	for i in $(seq 1 150); do
+		if [ "$(q postgres "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'attack_s2' AND wait_event_type = 'Lock')")" = t ]; then
+			waited=yes
+			break
+		fi
+		kill -0 "$s2" 2>/dev/null || break
+		sleep 0.1
+	done
 	s3=$(PGAPPNAME=attack_s3 state login_p2 "$db" "SET lock_timeout = '2s'" "BEGIN" \
 		"SELECT por_partner.add_licenses($S2A, ARRAY['$Z']::por_partner.product_key[])" "ROLLBACK")
 	echo "ROLLBACK;" >&"$fd"
