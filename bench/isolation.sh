@@ -26,8 +26,9 @@
 # A side whose calls fail (the version in development may refuse them) is
 # reported as failed, with the error, and the others go on.
 #
-#   BENCH_QUICK   (0)        1: a quick run of about a minute (small data,
-#                            short rounds); each variable below still wins
+#   BENCH_QUICK   (0)        1: a quick run (small data, short rounds: about
+#                            a minute measuring, under two in all); each
+#                            variable below still wins
 #   BENCH_SECONDS (10; 3)    length of one pgbench run in parts 1 and 2
 #   BENCH_READ_SECONDS (4; 1) length of one pgbench run in part 3
 #   BENCH_ROUNDS  (3)        rounds of each part
@@ -135,6 +136,14 @@ cluster_start "shared_buffers = '2GB'" "max_wal_size = '8GB'" "checkpoint_timeou
 	"max_parallel_workers_per_gather = 0"
 DEFAULT_VERSION=$(psql -XAtc "SELECT default_version FROM pg_available_extensions WHERE name = 'por_partner'")
 START=$(date +%s)
+# what was measured, since the version in development is installed again and again
+installed() { # file: its md5 and time
+	[ -f "$1" ] && echo "$(basename "$1") md5 $(md5sum "$1" | cut -c 1-12) of $(date -u -r "$1" '+%Y-%m-%d %H:%M') UTC"
+}
+installed_now() {
+	echo "$(installed "$("$PGBIN/pg_config" --sharedir)/extension/por_partner--$DEFAULT_VERSION.sql"), $(installed "$("$PGBIN/pg_config" --pkglibdir)/por_partner.so")"
+}
+INSTALLED=$(installed_now)
 
 # the databases, one a part and version; the logins once the group roles exist
 for p in $PARTS; do
@@ -309,7 +318,11 @@ same() { # fn-side hand-side
 	echo
 	echo "PostgreSQL $(psql -XAtc 'SHOW server_version'), $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u +%Y-%m-%d)."
 	echo "Parts $PARTS; $ROUNDS rounds interleaving the sides, medians of the rounds (min and max: the rounds'); setup ${SETUP_SECONDS} s, all ${TOTAL_SECONDS} s."
-	echo "Both versions run the installed por_partner.so (one shared library for every version)."
+	echo "Both versions run the installed por_partner.so (one shared library for every version). Installed: $INSTALLED."
+	if [ "$(installed_now)" != "$INSTALLED" ]; then
+		echo
+		echo "**The extension was installed again during the run** (now: $(installed_now)): the databases keep the objects they were created with, but sessions started after that load the new por_partner.so."
+	fi
 	if has_part 1; then
 		echo
 		echo "## 1. create_customer_subscription, one key a call, as partner 1's login"
