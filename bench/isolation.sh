@@ -36,6 +36,8 @@
 #                            the data of parts 1 and 2
 #   BENCH_SCALE   (1000000; 100000) tenants in part 3 (at least 60000)
 #   BENCH_PARTS   ("1 2 3")  which parts to run
+# The defaults take six to seven minutes on the project's 2-core machine,
+# two and a half to four of them loading (both versions' databases at once).
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/cluster.sh
@@ -70,7 +72,7 @@ chmod 777 "$WORK"
 : >"$WORK/failed"  # side<TAB>why
 
 VERSIONS="020 030"
-declare -A PID MED # setup jobs by version; medians by side
+declare -A PID MED SETUP_T # setup jobs by version; medians by side; setup seconds by part
 vname() { [ "$1" = 020 ] && echo "0.2.0" || echo "$DEFAULT_VERSION (default)"; }
 has_part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 failed() { awk -F '\t' -v s="$1" '$1 == s { f = 1 } END { exit !f }' "$WORK/failed"; }
@@ -163,7 +165,7 @@ SQL
 
 # the data, both versions' databases at once
 setup() { # part file psql-variables...
-	local p=$1 f=$2 v
+	local p=$1 f=$2 v t=$SECONDS
 	shift 2
 	for v in $VERSIONS; do
 		failed "p${p}_$v" && continue
@@ -174,6 +176,7 @@ setup() { # part file psql-variables...
 		failed "p${p}_$v" && continue
 		wait "${PID[$v]}" || fail "p${p}_$v" "setup: $(first_error "$WORK/setup.$p.$v")"
 	done
+	SETUP_T[$p]=$((SECONDS - t))
 }
 t0=$(date +%s)
 if has_part 1; then
@@ -317,7 +320,7 @@ same() { # fn-side hand-side
 	echo "# Partners' calls as a partner's login, 0.2.0 and $DEFAULT_VERSION (bench/isolation.sh, issue 11)"
 	echo
 	echo "PostgreSQL $(psql -XAtc 'SHOW server_version'), $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u +%Y-%m-%d)."
-	echo "Parts $PARTS; $ROUNDS rounds interleaving the sides, medians of the rounds (min and max: the rounds'); setup ${SETUP_SECONDS} s, all ${TOTAL_SECONDS} s."
+	echo "Parts $PARTS; $ROUNDS rounds interleaving the sides, medians of the rounds (min and max: the rounds'); setup ${SETUP_SECONDS} s ($(for p in $PARTS; do printf 'part %s %s s; ' "$p" "${SETUP_T[$p]:-?}"; done | sed 's/; $//')), all ${TOTAL_SECONDS} s."
 	echo "Both versions run the installed por_partner.so (one shared library for every version). Installed: $INSTALLED."
 	if [ "$(installed_now)" != "$INSTALLED" ]; then
 		echo
