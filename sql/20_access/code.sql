@@ -199,19 +199,29 @@ COMMENT ON FUNCTION por_partner_internal.require_arg(anyelement, text) IS
 -- characters (RFC 5321), which no mail system delivers and no index takes.
 -- Refuse a text longer than its kind's maximum (text_limit) with 22001,
 -- before anything is written; the tables' CHECK constraints are the backstop.
-CREATE OR REPLACE FUNCTION por_partner_internal.require_length(value text, name text, kind text) RETURNS void
+-- require_length is inlined into its caller's expression (SQL, no SET), so a
+-- check costs a length() and a comparison with a constant; only a text that
+-- is too long calls refuse_too_long.
+CREATE OR REPLACE FUNCTION por_partner_internal.refuse_too_long(value text, name text, kind text) RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	IF length(value) > por_partner_internal.text_limit(kind) THEN
-		RAISE EXCEPTION 'argument "%" is too long', name
-			USING ERRCODE = 'string_data_right_truncation',
-			      DETAIL = format('It has %s characters; at most %s are allowed.', length(value), por_partner_internal.text_limit(kind)),
-			      HINT = 'The README lists the longest text each argument takes.';
-	END IF;
+	RAISE EXCEPTION 'argument "%" is too long', name
+		USING ERRCODE = 'string_data_right_truncation',
+		      DETAIL = format('It has %s characters; at most %s are allowed.', length(value), por_partner_internal.text_limit(kind)),
+		      HINT = 'The README lists the longest text each argument takes.';
 END $$;
 
+COMMENT ON FUNCTION por_partner_internal.refuse_too_long(text, text, text) IS
+	'Internal: raises 22001 for an argument longer than its kind allows (text_limit).';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.require_length(value text, name text, kind text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN pg_catalog.length(value) OPERATOR(pg_catalog.>) por_partner_internal.text_limit(kind)
+	            THEN por_partner_internal.refuse_too_long(value, name, kind) ELSE true END
+$$;
+
 COMMENT ON FUNCTION por_partner_internal.require_length(text, text, text) IS
-	'Internal: raises 22001 when a text argument is longer than its kind allows (text_limit).';
+	'Internal: true, or 22001 when a text argument is longer than its kind allows (text_limit).';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.require_email(email text, name text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$

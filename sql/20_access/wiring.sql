@@ -62,7 +62,8 @@ CREATE POLICY partner_own ON @extschema@.partner_login TO por_partner_partner
 -- Privileges
 REVOKE ALL ON FUNCTION
 	por_partner_internal.require_arg(anyelement, text), por_partner_internal.require_email(text, text),
-	por_partner_internal.require_length(text, text, text), por_partner_internal.text_limit(text),
+	por_partner_internal.require_length(text, text, text), por_partner_internal.refuse_too_long(text, text, text),
+	por_partner_internal.text_limit(text),
 	por_partner_internal.date_add_clamped(date, int), por_partner_internal.require_window_days(int),
 	por_partner_internal.require_finite_day(date, text, text)
 FROM PUBLIC;

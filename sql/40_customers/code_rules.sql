@@ -117,8 +117,11 @@ COMMENT ON FUNCTION por_partner_internal.subscription_license_admin() IS
 
 -- A subscription billed by product key exists only with a key redeemed to
 -- activate it (rules K3, A6); checked at commit, after the keys are marked.
+-- SECURITY DEFINER: a deferred trigger runs at commit, after the function
+-- that wrote the row has returned, as the caller (a partner's login reads no
+-- key_card).
 CREATE OR REPLACE FUNCTION por_partner_internal.subscription_has_activation_key() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	-- the trigger's WHEN clause calls this only for billing = 'product_key'
 	IF NOT EXISTS (

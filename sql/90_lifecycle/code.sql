@@ -287,38 +287,48 @@ CREATE OR REPLACE FUNCTION @extschema@.expiring_subscriptions(within_days int, a
 RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
                organization_name text, sku_code text, seats int, billing text, expires_on date,
                days_left int, phase @extschema@.subscription_phase)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	-- a window longer than all dates span is refused, whatever the plan (a
-	-- statement of its own, so that it runs before any row is read)
-	SELECT CASE WHEN within_days NOT BETWEEN -2147483493 AND 2147483493
-	            THEN por_partner_internal.require_window_days(within_days) END;
-	-- operators and readers: every subscription in the window; a partner:
-	-- those it is partner of record of, and those of the customers it set up
-	-- that have none, each read by its own index, so that neither the work
-	-- nor the time depends on other partners' subscriptions
-	WITH reads_all AS (SELECT @extschema@.caller_reads_all() AS yes, @extschema@.caller_partner_id() AS me),
-	hit AS (
-		SELECT s.* FROM @extschema@.subscription s, reads_all a
-		 WHERE a.yes AND s.expires_on > as_of
-		   -- held to the last date: as_of near it is no overflow, whatever the plan
-		   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
-		UNION ALL
-		SELECT s.* FROM @extschema@.subscription s, reads_all a
-		 WHERE NOT a.yes AND s.partner_of_record = a.me
-		   AND s.expires_on > as_of AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
-		UNION ALL
-		SELECT s.* FROM @extschema@.tenant t JOIN @extschema@.subscription s ON s.tenant_id = t.tenant_id, reads_all a
-		 WHERE NOT a.yes AND t.created_by = a.me AND s.partner_of_record IS NULL
-		   AND s.expires_on > as_of AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, within_days)
-	)
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	me bigint;
+	last_day date;
+BEGIN
+	-- a window longer than all dates span is refused; the last day is held to
+	-- the last date, so that as_of near it is no overflow
+	PERFORM por_partner_internal.require_window_days(within_days);
+	last_day := por_partner_internal.date_add_clamped(as_of, within_days);
+	IF @extschema@.caller_reads_all() THEN
+		-- operators and readers: every subscription in the window
+		RETURN QUERY
+		SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
+		       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
+		       @extschema@.subscription_phase(s.expires_on, as_of)
+		  FROM @extschema@.subscription s
+		  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
+		  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
+		 WHERE s.expires_on > as_of AND s.expires_on <= last_day
+		 ORDER BY p.partner_id, s.expires_on, s.subscription_id;
+		RETURN;
+	END IF;
+	-- a partner: the subscriptions it is partner of record of, and those of
+	-- the customers it set up that have none, each by its own index (planned
+	-- for this partner), so that neither the work nor the time depends on
+	-- other partners' subscriptions
+	me := @extschema@.caller_partner_id();
+	RETURN QUERY
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
-	  FROM hit s
+	  FROM (SELECT su.* FROM @extschema@.subscription su
+	         WHERE su.partner_of_record = me AND su.expires_on > as_of AND su.expires_on <= last_day
+	        UNION ALL
+	        SELECT su.* FROM @extschema@.tenant tc JOIN @extschema@.subscription su ON su.tenant_id = tc.tenant_id
+	         WHERE tc.created_by = me AND su.partner_of_record IS NULL
+	           AND su.expires_on > as_of AND su.expires_on <= last_day) AS s
 	  JOIN @extschema@.tenant t ON t.tenant_id = s.tenant_id
-	  JOIN @extschema@.partner p ON p.partner_id = coalesce(s.partner_of_record, t.created_by)
-	 ORDER BY p.partner_id, s.expires_on, s.subscription_id
-$$;
+	  JOIN @extschema@.partner p ON p.partner_id = me
+	 ORDER BY s.expires_on, s.subscription_id;
+END $$;
 
 COMMENT ON FUNCTION @extschema@.expiring_subscriptions(int, date) IS
 	'Subscriptions still active on a day (default today) that expire within the given number of days, per partner (the partner of record, else the partner who set the customer up), soonest first (rule R2).';

@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(115);
+SELECT plan(116);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -150,6 +150,10 @@ SELECT throws_ok($$SELECT por_partner.remove_partner_user($$ || :ua || ', ' || :
 CREATE TEMP TABLE key_card (product_key text);
 SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4']::product_key[],
 	'Epsilon Ltd', 'IE', 'Eve', 'Eps', 'eve@epsilon.example') AS se \gset
+-- the deferred rule checks fire at commit, after the SECURITY DEFINER
+-- function returned, as A's login (rules K3, A6)
+SELECT lives_ok('SET CONSTRAINTS ALL IMMEDIATE',
+                'the deferred checks of the customer A made pass as A''s login (rules K3, A6)');
 DROP TABLE pg_temp.key_card;
 SELECT is((SELECT subscription_id FROM por_partner_book.key_card WHERE product_key = 'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4'),
           :se::bigint, 'A creates a customer with its own key, whatever it names in its temporary schema');
