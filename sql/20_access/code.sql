@@ -62,7 +62,7 @@ CREATE OR REPLACE FUNCTION @extschema@.partner_tenants() RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
 BEGIN
-	RETURN QUERY SELECT por_partner_internal.partner_book(@extschema@.caller_partner_id());
+	RETURN QUERY SELECT DISTINCT b FROM por_partner_internal.partner_book(@extschema@.caller_partner_id()) AS b;
 END $$;
 
 COMMENT ON FUNCTION @extschema@.partner_tenants() IS
@@ -294,23 +294,25 @@ COMMENT ON FUNCTION por_partner_internal.require_finite_day(date, text, text) IS
 -- and the right to offer delegated admin but no admin rights (P3, P4).
 -- Inlinable (SQL, not STRICT, no SET, schema-qualified): a caller's condition
 -- on the tenant is pushed into each branch, so that asking for one tenant
--- reads an index entry a branch, not the whole book.
+-- reads an index entry a branch, not the whole book.  UNION ALL: a tenant
+-- may come twice (created by the partner and administered by it); callers
+-- ask whether a tenant is in the set, or count distinct ones.
 CREATE OR REPLACE FUNCTION por_partner_internal.partner_administered(partner_id bigint) RETURNS SETOF bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT t.tenant_id FROM @extschema@.tenant t WHERE t.created_by OPERATOR(pg_catalog.=) $1
-	UNION
+	UNION ALL
 	SELECT d.tenant_id FROM @extschema@.delegated_admin d WHERE d.partner_id OPERATOR(pg_catalog.=) $1
 $$;
 
 COMMENT ON FUNCTION por_partner_internal.partner_administered(bigint) IS
-	'Internal: the customers a partner administers, the tenants it created and those whose accepted delegated admin it is (rule D7).';
+	'Internal: the customers a partner administers, the tenants it created and those whose accepted delegated admin it is (rule D7); a tenant may come twice.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.partner_book(partner_id bigint) RETURNS SETOF bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT a.tenant_id FROM por_partner_internal.partner_administered($1) AS a (tenant_id)
-	UNION
+	UNION ALL
 	SELECT s.tenant_id FROM @extschema@.subscription s WHERE s.partner_of_record OPERATOR(pg_catalog.=) $1
 $$;
 
 COMMENT ON FUNCTION por_partner_internal.partner_book(bigint) IS
-	'Internal: a partner''s customers, the tenants it administers (rule D7) or is partner of record for (rule A3; row-level security through partner_tenants()).';
+	'Internal: a partner''s customers, the tenants it administers (rule D7) or is partner of record for (rule A3; row-level security through partner_tenants()); a tenant may come more than once.';

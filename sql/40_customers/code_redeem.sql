@@ -142,8 +142,10 @@ BEGIN
 		        por_partner_internal.require_arg(create_customer_subscription.admin_email, 'admin_email'),
 		        por_partner_internal.require_arg(create_customer_subscription.starts_on, 'starts_on');
 	END IF;
-	PERFORM por_partner_internal.require_finite_day(create_customer_subscription.starts_on, 'starts_on',
-	                                       'Pass the first day of the subscription, such as current_date.');
+	IF create_customer_subscription.starts_on IS NULL OR NOT isfinite(create_customer_subscription.starts_on) THEN
+		PERFORM por_partner_internal.require_finite_day(create_customer_subscription.starts_on, 'starts_on',
+		                                       'Pass the first day of the subscription, such as current_date.');
+	END IF;
 	PERFORM por_partner_internal.require_acting_partner(create_customer_subscription.partner_id);
 
 	SELECT * INTO p FROM @extschema@.partner pa WHERE pa.partner_id = create_customer_subscription.partner_id;

@@ -115,18 +115,19 @@ COMMENT ON COLUMN @extschema@.key_card.partner_id IS 'The partner who bought the
 
 COMMENT ON COLUMN @extschema@.key_card.redeemed_as IS 'activate, add_users or renew (rule K3); null while unredeemed.';
 
--- the documented maxima of text a caller sends (por_partner_internal.text_limit)
+-- the documented maxima of text a caller sends: text_limit()'s, written out
+-- (no function call on every row); z_bad_input.sql holds the two to each other
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_organization_name_length
-	CHECK (length(organization_name) <= por_partner_internal.text_limit('organization_name'));
+	CHECK (length(organization_name) <= 256);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_first_name_length
-	CHECK (length(admin_first_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(admin_first_name) <= 100);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_last_name_length
-	CHECK (length(admin_last_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(admin_last_name) <= 100);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_email_length
-	CHECK (length(admin_email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(admin_email) <= 254);
 ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_first_name_length
-	CHECK (length(first_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(first_name) <= 100);
 ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_last_name_length
-	CHECK (length(last_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(last_name) <= 100);
 ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_email_length
-	CHECK (length(email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(email) <= 254);

@@ -35,9 +35,10 @@ CREATE INDEX delegated_admin_tenant_idx ON @extschema@.delegated_admin (tenant_i
 COMMENT ON TABLE @extschema@.delegated_admin IS
 	'Partners that are a customer''s delegated admin: admin rights in the tenant without a license (rules D1, D4, D6), each from an accepted offer (rule D2).';
 
--- the documented maxima of text a caller sends (por_partner_internal.text_limit)
+-- the documented maxima of text a caller sends: text_limit()'s, written out
+-- (no function call on every row); z_bad_input.sql holds the two to each other
 ALTER TABLE @extschema@.delegated_admin_offer ADD CONSTRAINT delegated_admin_offer_message_length
-	CHECK (length(message) <= por_partner_internal.text_limit('message'));
+	CHECK (length(message) <= 2000);
 
 -- at most one pending offer from a partner to a tenant (the trigger says so
 -- first, with a DETAIL; this index holds it against concurrent offers)

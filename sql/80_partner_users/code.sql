@@ -73,7 +73,7 @@ CREATE OR REPLACE FUNCTION @extschema@.partner_customer_count(partner_id bigint)
 LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	PERFORM por_partner_internal.require_acting_partner($1);
-	RETURN (SELECT count(*) FROM por_partner_internal.partner_book($1));
+	RETURN (SELECT count(DISTINCT b) FROM por_partner_internal.partner_book($1) AS b);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.partner_customer_count(bigint) IS

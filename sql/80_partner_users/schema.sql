@@ -16,8 +16,9 @@ CREATE UNIQUE INDEX partner_user_email_key ON @extschema@.partner_user (partner_
 COMMENT ON TABLE @extschema@.partner_user IS
 	'People in a partner''s own company: an admin role there, and their access to the partner''s customers, full (Global admin) or limited (Password admin) (rule A2).';
 
--- the documented maxima of text a caller sends (por_partner_internal.text_limit)
+-- the documented maxima of text a caller sends: text_limit()'s, written out
+-- (no function call on every row); z_bad_input.sql holds the two to each other
 ALTER TABLE @extschema@.partner_user ADD CONSTRAINT partner_user_email_length
-	CHECK (length(email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(email) <= 254);
 ALTER TABLE @extschema@.partner_user ADD CONSTRAINT partner_user_display_name_length
-	CHECK (length(display_name) <= por_partner_internal.text_limit('display_name'));
+	CHECK (length(display_name) <= 200);

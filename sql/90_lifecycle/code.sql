@@ -77,7 +77,9 @@ DECLARE
 	n @extschema@.renewal_notice;
 	recorded boolean := false;
 BEGIN
-	PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
+	END IF;
 	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
 	-- this one neither records nor announces it again
 	FOR n IN
@@ -149,8 +151,10 @@ BEGIN
 		        por_partner_internal.require_arg(renew_subscription.as_of, 'as_of');
 	END IF;
 	PERFORM por_partner_internal.require_subscription_access(renew_subscription.subscription_id);
-	PERFORM por_partner_internal.require_finite_day(renew_subscription.as_of, 'as_of',
-	                                       'Pass the day of the renewal, such as current_date.');
+	IF renew_subscription.as_of IS NULL OR NOT isfinite(renew_subscription.as_of) THEN
+		PERFORM por_partner_internal.require_finite_day(renew_subscription.as_of, 'as_of',
+		                                       'Pass the day of the renewal, such as current_date.');
+	END IF;
 	s := por_partner_internal.lock_subscription(renew_subscription.subscription_id);
 	PERFORM por_partner_internal.require_key_billing(s, 'renew');
 	phase := por_partner_internal.require_renewable(s, renew_subscription.as_of);
@@ -191,8 +195,10 @@ BEGIN
 		PERFORM por_partner_internal.require_arg(renew_with_direct_billing.subscription_id, 'subscription_id'),
 		        por_partner_internal.require_arg(renew_with_direct_billing.as_of, 'as_of');
 	END IF;
-	PERFORM por_partner_internal.require_finite_day(renew_with_direct_billing.as_of, 'as_of',
-	                                       'Pass the day the direct subscription starts, such as current_date.');
+	IF renew_with_direct_billing.as_of IS NULL OR NOT isfinite(renew_with_direct_billing.as_of) THEN
+		PERFORM por_partner_internal.require_finite_day(renew_with_direct_billing.as_of, 'as_of',
+		                                       'Pass the day the direct subscription starts, such as current_date.');
+	END IF;
 	s := por_partner_internal.lock_subscription(renew_with_direct_billing.subscription_id);
 	PERFORM por_partner_internal.require_renewable(s, renew_with_direct_billing.as_of);
 	IF renew_with_direct_billing.as_of < s.starts_on THEN
@@ -241,7 +247,9 @@ DECLARE
 	-- as_of (rule R6)
 	gone date;
 BEGIN
-	PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day to purge as of, such as current_date.');
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day to purge as of, such as current_date.');
+	END IF;
 	gone := as_of - por_partner_internal.subscription_phase_start('deprovisioned');
 	-- subscriptions deprovisioned at as_of that still hold data: licenses, or
 	-- users of a tenant left with no subscription that is not deprovisioned

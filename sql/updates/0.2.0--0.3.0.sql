@@ -83,33 +83,33 @@ $$;
 COMMENT ON FUNCTION por_partner_internal.text_limit(text) IS
 	'Internal: the most characters a text of the kind may have (name, display_name, partner_name, organization_name, email, phone, address, message, sku_code, country_code, mpn_id, url, action, role).';
 ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_name_length
-	CHECK (length(name) <= por_partner_internal.text_limit('partner_name'));
+	CHECK (length(name) <= 200);
 ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_email_length
-	CHECK (length(email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(email) <= 254);
 ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_phone_length
-	CHECK (length(phone) <= por_partner_internal.text_limit('phone'));
+	CHECK (length(phone) <= 50);
 ALTER TABLE @extschema@.partner ADD CONSTRAINT partner_address_length
-	CHECK (length(address) <= por_partner_internal.text_limit('address'));
+	CHECK (length(address) <= 1000);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_organization_name_length
-	CHECK (length(organization_name) <= por_partner_internal.text_limit('organization_name'));
+	CHECK (length(organization_name) <= 256);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_first_name_length
-	CHECK (length(admin_first_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(admin_first_name) <= 100);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_last_name_length
-	CHECK (length(admin_last_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(admin_last_name) <= 100);
 ALTER TABLE @extschema@.tenant ADD CONSTRAINT tenant_admin_email_length
-	CHECK (length(admin_email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(admin_email) <= 254);
 ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_first_name_length
-	CHECK (length(first_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(first_name) <= 100);
 ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_last_name_length
-	CHECK (length(last_name) <= por_partner_internal.text_limit('name'));
+	CHECK (length(last_name) <= 100);
 ALTER TABLE @extschema@.tenant_user ADD CONSTRAINT tenant_user_email_length
-	CHECK (length(email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(email) <= 254);
 ALTER TABLE @extschema@.delegated_admin_offer ADD CONSTRAINT delegated_admin_offer_message_length
-	CHECK (length(message) <= por_partner_internal.text_limit('message'));
+	CHECK (length(message) <= 2000);
 ALTER TABLE @extschema@.partner_user ADD CONSTRAINT partner_user_email_length
-	CHECK (length(email) <= por_partner_internal.text_limit('email'));
+	CHECK (length(email) <= 254);
 ALTER TABLE @extschema@.partner_user ADD CONSTRAINT partner_user_display_name_length
-	CHECK (length(display_name) <= por_partner_internal.text_limit('display_name'));
+	CHECK (length(display_name) <= 200);
 
 -- invitation and offer codes are kept as their SHA-256 only, and the audit
 -- trail forgets them; the tables' own triggers stay off for the move

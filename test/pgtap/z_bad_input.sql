@@ -35,7 +35,7 @@
 -- runs as a superuser, as make test runs it.
 BEGIN;
 SET search_path = por_partner, por_partner_internal, public;
-SELECT plan(928);
+SELECT plan(929);
 
 --------------------------------------------------------------------------
 -- A small valid world, so that an unknown id differs from a valid id with
@@ -811,6 +811,20 @@ SELECT cmp_ok((SELECT count(*) FROM checksum_before), '>=', 16::bigint,
               'the checksums cover every table of schema por_partner (16 or more)');
 SELECT throws_ok(format($$UPDATE partner SET phone = '+0 000' WHERE partner_id = %s$$, :p), '42501', NULL,
                  'rule A1: no bad input to update_partner_contact leaves its contact-edit mark behind');
+-- the tables' length constraints say what text_limit() says (one definition
+-- of the maxima: the functions ask text_limit, the constraints write it out)
+SELECT set_eq($$SELECT 'por_partner.' || c.relname || '.' || substring(conname FROM '^' || c.relname || '_(.*)_length$'),
+                       substring(pg_get_constraintdef(k.oid) FROM '<= (\d+)')::int
+                  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+                 WHERE c.relnamespace = 'por_partner'::regnamespace AND k.contype = 'c' AND k.conname LIKE '%\_length'$$,
+              $$SELECT 'por_partner.' || t || '.' || col, por_partner_internal.text_limit(kind) FROM (VALUES
+                  ('partner', 'name', 'partner_name'), ('partner', 'email', 'email'), ('partner', 'phone', 'phone'),
+                  ('partner', 'address', 'address'), ('tenant', 'organization_name', 'organization_name'),
+                  ('tenant', 'admin_first_name', 'name'), ('tenant', 'admin_last_name', 'name'), ('tenant', 'admin_email', 'email'),
+                  ('tenant_user', 'first_name', 'name'), ('tenant_user', 'last_name', 'name'), ('tenant_user', 'email', 'email'),
+                  ('delegated_admin_offer', 'message', 'message'), ('partner_user', 'email', 'email'),
+                  ('partner_user', 'display_name', 'display_name')) AS v (t, col, kind)$$,
+              'the tables'' length constraints are text_limit()''s maxima');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure FROM pg_proc p
 	 WHERE p.pronamespace = 'por_partner'::regnamespace AND p.pronargs > 0
