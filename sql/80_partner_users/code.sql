@@ -126,9 +126,10 @@ BEGIN
 		        por_partner_internal.require_arg(tenant_id, 'tenant_id'),
 		        por_partner_internal.require_arg(action, 'action');
 	END IF;
-	PERFORM por_partner_internal.require_length(action, 'action', 'action');
 	IF action NOT IN ('reset_password', 'manage_users', 'manage_licenses', 'manage_subscriptions',
 	                  'manage_domains', 'service_requests') THEN
+		-- a known action is short: only an unknown one can be too long
+		PERFORM por_partner_internal.require_length(action, 'action', 'action');
 		RAISE EXCEPTION 'unknown action "%"', left(action, 100)
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Actions: reset_password, manage_users, manage_licenses, manage_subscriptions, manage_domains, service_requests.';

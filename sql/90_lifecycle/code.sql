@@ -295,7 +295,10 @@ CREATE OR REPLACE FUNCTION @extschema@.expiring_subscriptions(within_days int, a
 RETURNS TABLE (partner_id bigint, mpn_id text, subscription_id bigint, tenant_id bigint,
                organization_name text, sku_code text, seats int, billing text, expires_on date,
                days_left int, phase @extschema@.subscription_phase)
-LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
+-- planned for each call's partner and window, never generically: the right
+-- index for one partner is not the right one for another
+SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
 	me bigint;
