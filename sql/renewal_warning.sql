@@ -26,5 +26,15 @@ SELECT renew_with_direct_billing(id, '2040-12-01') IS NOT NULL AS renewed FROM s
 SELECT renew_with_direct_billing(id, '2040-12-24') IS NOT NULL AS renewed FROM subs WHERE name = '3';
 -- 7 days left: none
 SELECT renew_with_direct_billing(id, '2040-12-25') IS NOT NULL AS renewed FROM subs WHERE name = '4';
+-- the warning is the project's advice, not a rule: an operator turns it off
+-- (setting direct_billing_warning), and 31 days lost then warn nothing
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
+SELECT 'XXXXX-XXXXX-XXXXX-XXXXX-XXXX6'::product_key, 'O365_SMALL_BUSINESS', 1, partner_id FROM partner WHERE mpn_id = '780001';
+INSERT INTO subs
+SELECT '6', create_customer_subscription(p.partner_id, ARRAY['XXXXX-XXXXX-XXXXX-XXXXX-XXXX6']::product_key[], 'Warning 6', 'DE',
+                                         'W', 'A', 'w6@warning.example', '2040-01-01')
+  FROM partner p WHERE p.mpn_id = '780001';
+UPDATE setting SET value = 'off' WHERE name = 'direct_billing_warning';
+SELECT renew_with_direct_billing(id, '2040-12-01') IS NOT NULL AS renewed FROM subs WHERE name = '6';
 SELECT s.name, o.expires_on AS old_term_ends
   FROM subs s JOIN subscription o ON o.subscription_id = s.id ORDER BY 1;

@@ -39,7 +39,8 @@ BEGIN
 		s := jsonb_populate_record(s, to_jsonb(NEW));
 		UPDATE @extschema@.sku t
 		   SET name = s.name, licenses_per_key = s.licenses_per_key, term = s.term,
-		       trial_term = s.trial_term, trial_seats = s.trial_seats, agreement = s.agreement
+		       trial_term = s.trial_term, trial_seats = s.trial_seats, agreement = s.agreement,
+		       min_licenses_per_key = s.min_licenses_per_key
 		 WHERE t.sku_code = s.sku_code AND t.shipped;
 	END IF;
 	IF FOUND THEN

@@ -22,8 +22,13 @@ CREATE TABLE @extschema@.sku (
 		CONSTRAINT sku_trial_term_positive CHECK (trial_term > interval '0'),
 	trial_seats int NOT NULL DEFAULT 25 CONSTRAINT sku_trial_seats_positive CHECK (trial_seats > 0),
 	agreement text NOT NULL,
-	shipped boolean NOT NULL DEFAULT false
+	shipped boolean NOT NULL DEFAULT false,
+	min_licenses_per_key int NOT NULL DEFAULT 1
+		CONSTRAINT sku_min_licenses_per_key_positive CHECK (min_licenses_per_key > 0)
 );
+
+COMMENT ON COLUMN @extschema@.sku.min_licenses_per_key IS
+	'The fewest licenses a card of this product carries, where each card states its own count: 2 for Midsize Business, whose one key gives several licenses (rule K4).';
 
 COMMENT ON TABLE @extschema@.sku IS
 	'Products sold with product keys: licenses each key carries (null: set per card, rule K4), the term, and the agreement the customer accepts (rule C4).';
@@ -37,11 +42,11 @@ COMMENT ON COLUMN @extschema@.sku.licenses_per_key IS 'Licenses one key carries;
 COMMENT ON COLUMN @extschema@.sku.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
 
-INSERT INTO @extschema@.sku (sku_code, name, licenses_per_key, term, agreement, shipped) VALUES
+INSERT INTO @extschema@.sku (sku_code, name, licenses_per_key, term, agreement, shipped, min_licenses_per_key) VALUES
 	('O365_SMALL_BUSINESS', 'Office 365 Small Business', 1, interval '1 year',
-	 'Microsoft Online Subscription Agreement', true),
+	 'Microsoft Online Subscription Agreement', true, 1),
 	('O365_MIDSIZE_BUSINESS', 'Office 365 Midsize Business', NULL, interval '1 year',
-	 'Office 365 Open Agreement', true);
+	 'Office 365 Open Agreement', true, 2);
 
 CREATE TABLE @extschema@.setting (
 	name text PRIMARY KEY,
@@ -50,10 +55,10 @@ CREATE TABLE @extschema@.setting (
 );
 
 COMMENT ON TABLE @extschema@.setting IS
-	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours.';
+	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours; direct_billing_warning (on, off), whether a switch to direct billing that loses more than 7 days of a term warns.';
 
 INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true),
-	('max_invitations_per_day', '200', true);
+	('max_invitations_per_day', '200', true), ('direct_billing_warning', 'on', true);
 
 COMMENT ON COLUMN @extschema@.setting.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';

@@ -78,6 +78,16 @@ BEGIN
 			                      OLD.expires_on, por_partner_internal.subscription_phase_start('deprovisioned')),
 			      HINT = 'Set the customer up with a new subscription.';
 	END IF;
+	-- seats are added to a running term, or to one in its 30 days of grace,
+	-- never to a disabled one (rules K3, R5, R6): renew it first
+	IF NEW.seats > OLD.seats AND NEW.expires_on = OLD.expires_on
+	   AND @extschema@.subscription_phase(OLD.expires_on, current_date) = 'disabled' THEN
+		RAISE EXCEPTION 'subscription % is disabled; seats are not added to it', OLD.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It expired on %s; from day %s after expiry its users lose access, and a term that ended takes no more seats (rules K3, R5, R6).',
+			                      OLD.expires_on, por_partner_internal.subscription_phase_start('disabled')),
+			      HINT = 'Renew the subscription to reactivate it, then add seats.';
+	END IF;
 	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
 		RAISE EXCEPTION 'column "licensed_users" of subscription % cannot be set', OLD.subscription_id
 			USING ERRCODE = 'generated_always',
@@ -218,6 +228,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	p record;
 	per_key int;
+	least_per_card int;
 	sub_sku text;
 BEGIN
 	-- a redeemed card is history: it never changes and is never deleted (K6)
@@ -242,12 +253,19 @@ BEGIN
 				      DETAIL = 'Only partners with a reseller relationship with an authorized distributor buy product keys (rule K2).',
 				      HINT = 'Set por_partner.partner.reseller once the partner has that relationship.';
 		END IF;
-		SELECT s.licenses_per_key INTO per_key FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
+		SELECT s.licenses_per_key, s.min_licenses_per_key INTO per_key, least_per_card
+		  FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
 		IF per_key IS NOT NULL AND NEW.licenses <> per_key THEN
 			RAISE EXCEPTION 'key cards of % carry % license each, not %', NEW.sku_code, per_key, NEW.licenses
 				USING ERRCODE = 'check_violation',
 				      DETAIL = 'Each key of this product is one license for one user (rule K4).',
 				      HINT = format('Set licenses to %s, and buy one key for each user.', per_key);
+		END IF;
+		IF per_key IS NULL AND NEW.licenses < least_per_card THEN
+			RAISE EXCEPTION 'key cards of % carry at least % licenses, not %', NEW.sku_code, least_per_card, NEW.licenses
+				USING ERRCODE = 'check_violation',
+				      DETAIL = 'One key of this product gives several licenses (rule K4).',
+				      HINT = 'Set licenses to the count printed on the card.';
 		END IF;
 	END IF;
 

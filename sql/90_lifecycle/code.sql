@@ -208,7 +208,9 @@ BEGIN
 			      DETAIL = format('The term began on %s; the old term ends on as_of, so it cannot be earlier.', s.starts_on),
 			      HINT = format('Pass a day on or after %s, such as current_date.', s.starts_on);
 	END IF;
-	IF s.expires_on - renew_with_direct_billing.as_of > 7 THEN
+	-- the project's advice, not a rule of the domain: an operator can turn it off
+	IF s.expires_on - renew_with_direct_billing.as_of > 7
+	   AND (SELECT st.value FROM @extschema@.setting st WHERE st.name = 'direct_billing_warning') IS DISTINCT FROM 'off' THEN
 		RAISE WARNING 'subscription % had % days left; they are lost', s.subscription_id,
 				s.expires_on - renew_with_direct_billing.as_of
 			USING DETAIL = 'A renewal through direct billing starts a new subscription at once (rule R4).',

@@ -5,7 +5,7 @@
 -- nothing (K5), and each key at most once (K6).
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(50);
+SELECT plan(52);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -94,6 +94,12 @@ SELECT throws_ok(format($$INSERT INTO key_card (product_key, sku_code, licenses,
                           VALUES (%L, 'O365_MIDSIZE_BUSINESS', 0, %s)$$, :'mb_d', :reseller),
                  '23514', NULL,
                  'rule K4: a card carries at least one license');
+SELECT throws_ok(format($$INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
+                          VALUES (%L, 'O365_MIDSIZE_BUSINESS', 1, %s)$$, :'mb_d', :reseller),
+                 '23514', 'key cards of O365_MIDSIZE_BUSINESS carry at least 2 licenses, not 1',
+                 'rule K4: one Midsize Business key gives several licenses: a card of 1 is refused');
+SELECT is((SELECT min_licenses_per_key FROM sku WHERE sku_code = 'O365_MIDSIZE_BUSINESS'), 2,
+          'rule K4: the minimum is the SKU''s (shipped 2 for Midsize Business)');
 
 SELECT create_customer_subscription(:reseller, ARRAY[:'sb_a1', :'sb_a2', :'sb_a3']::product_key[],
 	'K Small Co', 'FR', 'Kim', 'Small', 'kim@k-small.example') AS sb_sub \gset

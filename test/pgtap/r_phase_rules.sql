@@ -3,7 +3,7 @@
 -- licensed user; deprovisioned (120 on): nothing changes but licenses going.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(15);
+SELECT plan(19);
 
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
 VALUES ('740001', 'Phase Partner', true, true, true);
@@ -13,7 +13,7 @@ SELECT k::product_key, 'O365_SMALL_BUSINESS', 1, :pp
   FROM unnest(ARRAY['RRRRR-RRRRR-RRRRR-RRRRR-RRRR2', 'RRRRR-RRRRR-RRRRR-RRRRR-RRRR3',
                     'RRRRR-RRRRR-RRRRR-RRRRR-RRRR4', 'RRRRR-RRRRR-RRRRR-RRRRR-RRRR6',
                     'RRRRR-RRRRR-RRRRR-RRRRR-RRRR7', 'RRRRR-RRRRR-RRRRR-RRRRR-RRRR8',
-                    'RRRRR-RRRRR-RRRRR-RRRRR-RRRR9']) AS k;
+                    'RRRRR-RRRRR-RRRRR-RRRRR-RRRR9', 'RRRRR-RRRRR-RRRRR-RRRRR-RRRRB']) AS k;
 
 -- three customers brought in with terms that ended 10, 40 and 130 days ago
 SELECT create_customer_subscription(:pp, ARRAY['RRRRR-RRRRR-RRRRR-RRRRR-RRRR2', 'RRRRR-RRRRR-RRRRR-RRRRR-RRRR6']::product_key[],
@@ -33,6 +33,8 @@ SELECT is(ARRAY(SELECT subscription_phase(s)::text FROM subscription s
 -- expired: the grace period (R5), everything works
 SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :s_exp), 1,
           'rule R5: an expired subscription licenses its admin (C3)');
+SELECT lives_ok(format($$SELECT por_partner.add_licenses(%s, ARRAY['RRRRR-RRRRR-RRRRR-RRRRR-RRRRB']::por_partner.product_key[])$$, :s_exp),
+                'rules K3, R5: seats are added in the 30 days of grace');
 SELECT lives_ok(format($$SELECT por_partner.add_user(%s, 'Eve', 'E', 'eve@grace.example', %s)$$, :t_exp, :s_exp),
                 'rule R5: a user is added and licensed during the grace period');
 
@@ -48,8 +50,15 @@ SELECT throws_ok(format($$SELECT por_partner.assign_license(%s, u.user_id) FROM 
                  '55000', NULL, 'rule R6: no license is assigned on a disabled subscription');
 SELECT throws_ok(format($$INSERT INTO por_partner.license (subscription_id, user_id) SELECT %s, user_id FROM por_partner.tenant_user WHERE tenant_id = %s$$, :s_dis, :t_dis),
                  '55000', NULL, 'rule R6: nor by a direct INSERT');
-SELECT lives_ok(format($$SELECT por_partner.add_licenses(%s, ARRAY['RRRRR-RRRRR-RRRRR-RRRRR-RRRR8']::por_partner.product_key[])$$, :s_dis),
-                'rule R6: a disabled subscription keeps its data and its admins can still change it');
+SELECT throws_ok(format($$SELECT por_partner.add_licenses(%s, ARRAY['RRRRR-RRRRR-RRRRR-RRRRR-RRRR8']::por_partner.product_key[])$$, :s_dis),
+                 '55000', format('subscription %s is disabled; seats are not added to it', :s_dis),
+                 'rules K3, R5, R6: no seats are added to a disabled subscription (renew it first)');
+SELECT is((SELECT redeemed_at FROM key_card WHERE product_key = 'RRRRR-RRRRR-RRRRR-RRRRR-RRRR8'), NULL,
+          'rule K5: the refused call redeemed no key');
+SELECT throws_ok(format($$UPDATE por_partner.subscription SET seats = seats + 1 WHERE subscription_id = %s$$, :s_dis),
+                 '55000', NULL, 'rules K3, R6: nor does a direct UPDATE of the seats');
+SELECT lives_ok(format($$SELECT por_partner.set_partner_of_record(%s, '740001')$$, :s_dis),
+                'rule R6: a disabled subscription keeps its data and its admins can still change it (its partner of record)');
 
 -- deprovisioned: nothing changes (R6)
 SELECT throws_ok(format($$SELECT por_partner.set_partner_of_record(%s, '740001')$$, :s_dep),
