@@ -59,8 +59,9 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 	  CROSS JOIN LATERAL (
 		SELECT 'customer'::text AS recipient, NULL::bigint AS partner_id
 		UNION ALL
-		SELECT 'partner', p.partner_id FROM @extschema@.partner p
-		 WHERE p.partner_id = c.partner_of_record AND @extschema@.partner_benefits_active(p)
+		-- the partner of record gets them whether or not its benefits are
+		-- active (rule P4; the benefits of P3 are the change notices)
+		SELECT 'partner', c.partner_of_record WHERE c.partner_of_record IS NOT NULL
 	  ) AS w
 	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
 	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
@@ -68,7 +69,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 $$;
 
 COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
-	'The renewal notices due on a day (default today) (rules R1, P3, P4): for every subscription active then, to the customer and to its partner of record while that partner''s benefits are active, the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.';
+	'The renewal notices due on a day (default today) (rules R1, P4): for every subscription active then, to the customer and to its partner of record (whether or not its benefits are active), the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.';
 
 CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
 RETURNS SETOF @extschema@.renewal_notice

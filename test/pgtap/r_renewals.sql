@@ -29,17 +29,17 @@ LANGUAGE sql AS $$ SELECT subscription_id, recipient, days_before FROM por_partn
 
 SELECT is_empty($$SELECT * FROM pg_temp.due('2040-11-01')$$, 'rule R1: no notice 61 days before expiry');
 SELECT results_eq($$SELECT * FROM pg_temp.due('2040-11-02')$$,
-                  format($$VALUES (%s::bigint, 'customer', 60), (%s, 'partner', 60), (%s, 'customer', 60)$$, :s1, :s1, :s2),
+                  format($$VALUES (%s::bigint, 'customer', 60), (%s, 'partner', 60), (%s, 'customer', 60), (%s, 'partner', 60)$$, :s1, :s1, :s2, :s2),
                   'rules R1, P4: 60 days before, the customer and the partner of record get notices');
-SELECT ok(NOT EXISTS (SELECT 1 FROM pg_temp.due('2040-11-02') WHERE subscription_id = :s2 AND recipient = 'partner'),
-          'rule P3: a partner of record without active benefits gets no notice');
+SELECT ok(EXISTS (SELECT 1 FROM pg_temp.due('2040-11-02') WHERE subscription_id = :s2 AND recipient = 'partner'),
+          'rule P4: a partner of record gets renewal notices whether or not its benefits are active');
 SELECT results_eq($$SELECT * FROM pg_temp.due('2040-12-25') WHERE recipient = 'customer'$$,
                   format($$VALUES (%s::bigint, 'customer', 7), (%s, 'customer', 7)$$, :s1, :s2),
                   'rule R1: a job that missed days catches up with the latest notice only (7, not 60 and 30)');
 
 -- sending records and returns each notice once
-SELECT is((SELECT count(*) FROM send_renewal_notices('2040-11-02') WHERE subscription_id IN (:s1, :s2)), 3::bigint,
-          'rule R1: send_renewal_notices records the due notices');
+SELECT is((SELECT count(*) FROM send_renewal_notices('2040-11-02') WHERE subscription_id IN (:s1, :s2)), 4::bigint,
+          'rules R1, P4: send_renewal_notices records the due notices (two customers, two partners of record)');
 SELECT is((SELECT count(*) FROM send_renewal_notices('2040-11-02') WHERE subscription_id IN (:s1, :s2)), 0::bigint,
           'rule R1: sending twice records nothing more');
 SELECT is_empty($$SELECT * FROM pg_temp.due('2040-11-15')$$, 'rule R1: nothing due between the 60- and 30-day notices');
