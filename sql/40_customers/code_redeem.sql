@@ -122,7 +122,9 @@ CREATE OR REPLACE FUNCTION @extschema@.create_customer_subscription(
 	admin_first_name text,
 	admin_last_name text,
 	admin_email text,
-	starts_on date DEFAULT current_date)
+	starts_on date DEFAULT current_date,
+	offer_delegated_admin boolean DEFAULT false,
+	offer_message text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
@@ -133,15 +135,17 @@ DECLARE
 	new_tenant bigint;
 	new_subscription bigint;
 BEGIN
-	IF num_nulls(create_customer_subscription.partner_id, create_customer_subscription.organization_name, create_customer_subscription.country_code, create_customer_subscription.admin_first_name, create_customer_subscription.admin_last_name, create_customer_subscription.admin_email, create_customer_subscription.starts_on) > 0 THEN
+	IF num_nulls(create_customer_subscription.partner_id, create_customer_subscription.organization_name, create_customer_subscription.country_code, create_customer_subscription.admin_first_name, create_customer_subscription.admin_last_name, create_customer_subscription.admin_email, create_customer_subscription.starts_on, create_customer_subscription.offer_delegated_admin) > 0 THEN
 		PERFORM por_partner_internal.require_arg(create_customer_subscription.partner_id, 'partner_id'),
 		        por_partner_internal.require_arg(create_customer_subscription.organization_name, 'organization_name'),
 		        por_partner_internal.require_arg(create_customer_subscription.country_code, 'country_code'),
 		        por_partner_internal.require_arg(create_customer_subscription.admin_first_name, 'admin_first_name'),
 		        por_partner_internal.require_arg(create_customer_subscription.admin_last_name, 'admin_last_name'),
 		        por_partner_internal.require_arg(create_customer_subscription.admin_email, 'admin_email'),
-		        por_partner_internal.require_arg(create_customer_subscription.starts_on, 'starts_on');
+		        por_partner_internal.require_arg(create_customer_subscription.starts_on, 'starts_on'),
+		        por_partner_internal.require_arg(create_customer_subscription.offer_delegated_admin, 'offer_delegated_admin');
 	END IF;
+	PERFORM por_partner_internal.require_length(create_customer_subscription.offer_message, 'offer_message', 'message');
 	IF create_customer_subscription.starts_on IS NULL OR NOT isfinite(create_customer_subscription.starts_on) THEN
 		PERFORM por_partner_internal.require_finite_day(create_customer_subscription.starts_on, 'starts_on',
 		                                       'Pass the first day of the subscription, such as current_date.');
@@ -163,6 +167,10 @@ BEGIN
 	END IF;
 	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
 
+	-- the activation key is redeemed after the subscription it references
+	-- exists: its check waits for the end of the transaction, even where the
+	-- caller made constraints immediate
+	SET CONSTRAINTS @extschema@.subscription_has_activation_key DEFERRED;
 	new_tenant := por_partner_internal.create_tenant(create_customer_subscription.organization_name,
 	                                        create_customer_subscription.country_code,
 	                                        create_customer_subscription.admin_first_name,
@@ -177,11 +185,16 @@ BEGIN
 	UPDATE @extschema@.key_card c
 	   SET redeemed_at = now(), subscription_id = new_subscription, redeemed_as = 'activate'
 	 WHERE c.product_key = ANY (keys);
+	-- delegated admin offered with the set-up (rule D5; D3 applies: only a
+	-- Cloud Essentials partner offers it, else nothing is created)
+	IF create_customer_subscription.offer_delegated_admin THEN
+		PERFORM @extschema@.offer_delegated_admin(p.partner_id, new_tenant, create_customer_subscription.offer_message);
+	END IF;
 	RETURN new_subscription;
 END $$;
 
-COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date) IS
-	'Redeems product keys to create a customer: its tenant, admin user (licensed), and a subscription with the licenses the keys carry, all or nothing (rules K3, K5, K6, C1-C4, A6).  Returns the subscription_id.';
+COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text) IS
+	'Redeems product keys to create a customer: its tenant, admin user (licensed), and a subscription with the licenses the keys carry, all or nothing (rules K3, K5, K6, C1-C4, A6); with offer_delegated_admin, a pending delegated admin offer to the new customer in the same transaction (rules D3, D5).  Returns the subscription_id.';
 
 -- The subscription a call changes, locked until the end of the transaction
 -- (FOR UPDATE: renewals and seat changes of one subscription queue up).

@@ -94,14 +94,14 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.create_tenant(text, text, text, text, text, text, bigint),
 	por_partner_internal.lock_subscription(bigint), por_partner_internal.require_user_of_subscription(bigint, bigint), por_partner_internal.require_key_billing(@extschema@.subscription, text),
 	por_partner_internal.lock_key_cards(@extschema@.product_key[], bigint),
-	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
 	@extschema@.add_user(bigint, text, text, text, bigint)
 FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
-	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date),
+	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
 	@extschema@.add_user(bigint, text, text, text, bigint)

@@ -19,3 +19,7 @@ COMMENT ON TABLE @extschema@.setting IS
 ALTER TABLE @extschema@.setting DISABLE TRIGGER setting_changed;
 INSERT INTO @extschema@.setting VALUES ('direct_billing_warning', 'on', true) ON CONFLICT (name) DO NOTHING;
 ALTER TABLE @extschema@.setting ENABLE ALWAYS TRIGGER setting_changed;
+
+-- rule D5: create_customer_subscription offers delegated admin with the
+-- set-up (two arguments more; the eight-argument function goes)
+DROP FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date);

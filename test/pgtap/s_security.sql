@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(116);
+SELECT plan(119);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -431,6 +431,32 @@ SELECT is((SELECT array_agg(DISTINCT c.relname::text ORDER BY c.relname::text) F
             WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r'
               AND has_table_privilege('por_partner_partner', c.oid, priv)),
           NULL, 'a partner''s login writes no table directly: it acts through the functions, its own company''s users too (rule A1)');
+
+--------------------------------------------------------------------------
+-- Rule D5: delegated admin offered with a key set-up, in one transaction
+--------------------------------------------------------------------------
+
+SET SESSION AUTHORIZATION pp_sec_a;
+SET search_path = por_partner_book, por_partner, public;
+SELECT create_customer_subscription(:pa, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC7']::product_key[],
+	'Zeta Ltd', 'IE', 'Zoe', 'Zeta', 'zoe@zeta.example', current_date,
+	offer_delegated_admin => true, offer_message => 'Alpha would like to manage Microsoft 365 for you') AS sz \gset
+SELECT is((SELECT o.status || ': ' || o.message FROM delegated_admin_offer o JOIN subscription s USING (tenant_id)
+            WHERE s.subscription_id = :sz),
+          'pending: Alpha would like to manage Microsoft 365 for you',
+          'rule D5: the key set-up offers delegated admin to the new customer, with the message (pending until it answers, D2)');
+RESET SESSION AUTHORIZATION;
+SET search_path = por_partner, public;
+INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
+VALUES ('790004', 'Eta Partner', true, true, false) RETURNING partner_id AS pe \gset
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
+VALUES ('QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQG2', 'O365_SMALL_BUSINESS', 1, :pe);
+SELECT throws_ok(format($$SELECT create_customer_subscription(%s, ARRAY['QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQG2']::product_key[],
+	'Theta Ltd', 'IE', 'Tom', 'Theta', 'tom@theta.example', current_date, true)$$, :pe),
+                 '23514', NULL, 'rule D3: a partner outside Cloud Essentials offers no delegated admin with its set-up');
+SELECT is((SELECT count(*) FROM tenant WHERE organization_name = 'Theta Ltd') + (SELECT count(*) FROM key_card
+            WHERE product_key = 'QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQG2' AND redeemed_at IS NOT NULL), 0::bigint,
+          'rule K5: and nothing of the set-up is left: no customer, the key unredeemed');
 
 SELECT * FROM finish();
 ROLLBACK;

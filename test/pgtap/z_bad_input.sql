@@ -35,7 +35,7 @@
 -- runs as a superuser, as make test runs it.
 BEGIN;
 SET search_path = por_partner, por_partner_internal, public;
-SELECT plan(929);
+SELECT plan(935);
 
 --------------------------------------------------------------------------
 -- A small valid world, so that an unknown id differs from a valid id with
@@ -229,6 +229,8 @@ SELECT f.form, f.fn, a.pos, a.name, a.type, a.valid, a.on_null, a.on_unknown, a.
 	('create_customer_subscription', 6, 'admin_last_name', 'text', $$'Valid'$$, '22004', NULL, 'ok', '22001'),
 	('create_customer_subscription', 7, 'admin_email', 'text', $$'val@valid.example'$$, '22004', NULL, '22023', '22001'),
 	('create_customer_subscription', 8, 'starts_on', 'date', 'current_date', '22004', NULL, NULL, NULL),
+	('create_customer_subscription', 9, 'offer_delegated_admin', 'boolean', 'false', '22004', NULL, NULL, NULL),
+	('create_customer_subscription', 10, 'offer_message', 'text', $$'We can help.'$$, 'ok', NULL, 'ok', '22001'),
 	('add_licenses', 1, 'subscription_id', 'bigint', :'s', '22004', '23503', NULL, NULL),
 	('add_licenses', 2, 'keys', 'product_key[]', $$'{WWWWW-WWWWW-WWWWW-WWWWW-CCCC2}'::product_key[]$$, '22004', NULL, NULL, NULL),
 	('add_user', 1, 'tenant_id', 'bigint', :'t', '22004', '23503', NULL, NULL),
