@@ -249,13 +249,46 @@ END $$;
 COMMENT ON FUNCTION @extschema@.create_partner_user(bigint, text, text, text, text) IS
 	'An acting partner user (a global or user admin) adds a user to its own company: e-mail, display name, company role, access to customers (rule A2); only a global admin makes a global admin (rule A1).  Returns the partner_user_id.';
 
+-- The user an acting user changes or removes, locked: a user of the caller's
+-- partner (one answer otherwise), of the acting user's own partner, and one
+-- the acting user may manage (require_user_manager: global_admin is touched
+-- when the change makes or unmakes one); the last global admin stays.
+-- new_role: the role it gets; removing: it goes.
+CREATE OR REPLACE FUNCTION por_partner_internal.lock_managed_user(acting_partner_user_id bigint, partner_user_id bigint,
+	new_role text, removing boolean) RETURNS @extschema@.partner_user
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	a @extschema@.partner_user;
+	t @extschema@.partner_user;
+BEGIN
+	PERFORM por_partner_internal.require_partner_user_access(lock_managed_user.partner_user_id);
+	SELECT * INTO t FROM @extschema@.partner_user u WHERE u.partner_user_id = lock_managed_user.partner_user_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'partner user % does not exist', lock_managed_user.partner_user_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+	a := por_partner_internal.require_user_manager(lock_managed_user.acting_partner_user_id,
+	         CASE WHEN removing THEN t.company_role IS NOT DISTINCT FROM 'global_admin'
+	              ELSE (t.company_role IS NOT DISTINCT FROM 'global_admin') <> (new_role IS NOT DISTINCT FROM 'global_admin') END);
+	IF a.partner_id <> t.partner_id THEN
+		RAISE EXCEPTION 'partner user % is not a user of partner %', t.partner_user_id, a.partner_id
+			USING ERRCODE = 'insufficient_privilege',
+			      DETAIL = 'A partner user manages the users of its own partner only.';
+	END IF;
+	PERFORM por_partner_internal.keep_a_global_admin(t, CASE WHEN removing THEN NULL ELSE new_role END);
+	RETURN t;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.lock_managed_user(bigint, bigint, text, boolean) IS
+	'Internal: the partner user an acting user changes (to new_role) or removes, locked, once the acting user may (rules A1, A2).';
+
 CREATE OR REPLACE FUNCTION @extschema@.update_partner_user(acting_partner_user_id bigint, partner_user_id bigint,
 	display_name text, company_role text, customer_access text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	a @extschema@.partner_user;
 	t @extschema@.partner_user;
 BEGIN
 	IF num_nulls(update_partner_user.acting_partner_user_id, update_partner_user.partner_user_id,
@@ -264,22 +297,10 @@ BEGIN
 		        por_partner_internal.require_arg(update_partner_user.partner_user_id, 'partner_user_id'),
 		        por_partner_internal.require_arg(update_partner_user.customer_access, 'customer_access');
 	END IF;
-	PERFORM por_partner_internal.require_partner_user_access(update_partner_user.partner_user_id);
-	SELECT * INTO t FROM @extschema@.partner_user u WHERE u.partner_user_id = update_partner_user.partner_user_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'partner user % does not exist', update_partner_user.partner_user_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	PERFORM por_partner_internal.require_partner_user_values(t.email, update_partner_user.display_name,
+	PERFORM por_partner_internal.require_partner_user_values(NULL, update_partner_user.display_name,
 	                                                          update_partner_user.company_role, update_partner_user.customer_access);
-	a := por_partner_internal.require_user_manager(update_partner_user.acting_partner_user_id,
-	         (t.company_role IS NOT DISTINCT FROM 'global_admin') <> (update_partner_user.company_role IS NOT DISTINCT FROM 'global_admin'));
-	IF a.partner_id <> t.partner_id THEN
-		RAISE EXCEPTION 'partner user % is not a user of partner %', t.partner_user_id, a.partner_id
-			USING ERRCODE = 'insufficient_privilege',
-			      DETAIL = 'A partner user manages the users of its own partner only.';
-	END IF;
-	PERFORM por_partner_internal.keep_a_global_admin(t, update_partner_user.company_role);
+	t := por_partner_internal.lock_managed_user(update_partner_user.acting_partner_user_id,
+	                                            update_partner_user.partner_user_id, update_partner_user.company_role, false);
 	UPDATE @extschema@.partner_user u
 	   SET display_name = update_partner_user.display_name, company_role = update_partner_user.company_role,
 	       customer_access = update_partner_user.customer_access
@@ -294,27 +315,14 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	a @extschema@.partner_user;
 	t @extschema@.partner_user;
 BEGIN
 	IF num_nulls(remove_partner_user.acting_partner_user_id, remove_partner_user.partner_user_id) > 0 THEN
 		PERFORM por_partner_internal.require_arg(remove_partner_user.acting_partner_user_id, 'acting_partner_user_id'),
 		        por_partner_internal.require_arg(remove_partner_user.partner_user_id, 'partner_user_id');
 	END IF;
-	PERFORM por_partner_internal.require_partner_user_access(remove_partner_user.partner_user_id);
-	SELECT * INTO t FROM @extschema@.partner_user u WHERE u.partner_user_id = remove_partner_user.partner_user_id FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'partner user % does not exist', remove_partner_user.partner_user_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
-	a := por_partner_internal.require_user_manager(remove_partner_user.acting_partner_user_id,
-	                                               t.company_role IS NOT DISTINCT FROM 'global_admin');
-	IF a.partner_id <> t.partner_id THEN
-		RAISE EXCEPTION 'partner user % is not a user of partner %', t.partner_user_id, a.partner_id
-			USING ERRCODE = 'insufficient_privilege',
-			      DETAIL = 'A partner user manages the users of its own partner only.';
-	END IF;
-	PERFORM por_partner_internal.keep_a_global_admin(t, NULL);
+	t := por_partner_internal.lock_managed_user(remove_partner_user.acting_partner_user_id,
+	                                            remove_partner_user.partner_user_id, NULL, true);
 	DELETE FROM @extschema@.partner_user u WHERE u.partner_user_id = t.partner_user_id;
 END $$;
 

@@ -28,6 +28,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.require_user_manager(bigint, boolean),
 	por_partner_internal.require_partner_user_values(text, text, text, text),
 	por_partner_internal.keep_a_global_admin(@extschema@.partner_user, text),
+	por_partner_internal.lock_managed_user(bigint, bigint, text, boolean),
 	@extschema@.create_partner_user(bigint, text, text, text, text),
 	@extschema@.update_partner_user(bigint, bigint, text, text, text),
 	@extschema@.remove_partner_user(bigint, bigint)

@@ -415,7 +415,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text) FROM ext_p
             WHERE p.prosecdef
               AND has_function_privilege('por_partner_partner', p.oid, 'EXECUTE')
               AND p.proname NOT IN ('caller_partner_id', 'partner_tenants')
-              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access|user_manager)|caller_reads_all|caller_partner_id'),
+              AND p.prosrc !~ 'require_(acting_partner|tenant_access|tenant_admin|subscription_access|partner_user_access|user_manager)|caller_reads_all|caller_partner_id|lock_managed_user'),
           NULL, 'every SECURITY DEFINER function a partner may call checks whom the caller acts for');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
             WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind = 'r' AND NOT c.relrowsecurity),
