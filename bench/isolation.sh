@@ -151,7 +151,7 @@ INSTALLED=$(installed_now)
 for p in $PARTS; do
 	for v in $VERSIONS; do
 		createdb "p${p}_$v"
-		if [ "$v" = 020 ]; then create="CREATE EXTENSION por_partner VERSION '0.2.0'"; else create="CREATE EXTENSION por_partner"; fi
+		if [ "$v" = 020 ]; then create="CREATE EXTENSION por_partner VERSION '0.2.0' CASCADE"; else create="CREATE EXTENSION por_partner CASCADE"; fi
 		psql -Xq -d "p${p}_$v" -v ON_ERROR_STOP=1 -c "$create" >"$WORK/create.out" 2>&1 ||
 			fail "p${p}_$v" "$create: $(first_error "$WORK/create.out")"
 	done

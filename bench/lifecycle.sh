@@ -22,7 +22,7 @@ cluster_start "shared_buffers = '2GB'" "work_mem = '64MB'" "max_parallel_workers
 	"jit = off" "max_wal_size = '8GB'" "autovacuum = off"
 createdb bench
 psql -Xq -d bench -v ON_ERROR_STOP=1 <<'SQL'
-CREATE EXTENSION por_partner;
+CREATE EXTENSION por_partner CASCADE;
 SET search_path = por_partner, public;
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
 SELECT (3000000 + i)::text, 'Partner ' || i, true, true, i % 2 = 0 FROM generate_series(1, 100) AS i;

@@ -19,7 +19,7 @@ WORK=$(mktemp -d)
 cluster_start "shared_buffers = '512MB'" "max_parallel_workers_per_gather = 0"
 createdb bench
 psql -Xq -d bench -v ON_ERROR_STOP=1 <<'SQL'
-CREATE EXTENSION por_partner;
+CREATE EXTENSION por_partner CASCADE;
 SET search_path = por_partner, public;
 SET synchronous_commit = off;
 -- 1,000 partners: Cloud Essentials, a tenth of them service providers too

@@ -26,7 +26,7 @@ SET max_parallel_workers_per_gather = 0;
 SET max_parallel_maintenance_workers = 0;
 SET jit = off;
 
-CREATE EXTENSION IF NOT EXISTS por_partner;
+CREATE EXTENSION IF NOT EXISTS por_partner CASCADE;
 CREATE EXTENSION IF NOT EXISTS pg_prewarm;
 -- bench objects go to public; the type's operators are found in por_partner
 SET search_path = public, por_partner;

@@ -1,6 +1,6 @@
 -- bench/redeem.sh: the book both sides of the benchmark run against (psql
 -- variables cards and tenants), and the plain-SQL baseline's tables.
-CREATE EXTENSION por_partner;
+CREATE EXTENSION por_partner CASCADE;
 SET search_path = por_partner, public;
 SET synchronous_commit = off;
 

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 cluster_start
 echo "por_partner demo: PostgreSQL $(psql -XAtc 'SHOW server_version') on port $PGPORT (removed on exit)"
 createdb por_partner_demo
-psql -Xq -d por_partner_demo -c 'CREATE EXTENSION por_partner'
+psql -Xq -d por_partner_demo -c 'CREATE EXTENSION por_partner CASCADE'
 # one session, so that the helpers of 00_setup.sql serve every part
 cat scripts/demo/*.sql | psql -X -q -d por_partner_demo -v ON_ERROR_STOP=1

@@ -1,7 +1,7 @@
 --
 -- product_key soft input errors (PostgreSQL 16 and later only; see Makefile)
 --
-CREATE EXTENSION IF NOT EXISTS por_partner;
+CREATE EXTENSION IF NOT EXISTS por_partner CASCADE;
 
 SELECT pg_input_is_valid('BCDFG-HJKMP-QRTVW-XY234-6789B', 'por_partner.product_key') AS canonical,
        pg_input_is_valid('bcdfghjkmpqrtvwxy2346789b', 'por_partner.product_key') AS lower_no_hyphens,

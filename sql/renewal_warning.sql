@@ -3,7 +3,7 @@
 -- so a WARNING says how many days of the old term are lost when more than 7
 -- (a WARNING reaches the client only, so pg_regress checks it)
 --
-CREATE EXTENSION IF NOT EXISTS por_partner;
+CREATE EXTENSION IF NOT EXISTS por_partner CASCADE;
 SET search_path = por_partner, public;
 \set SHOW_CONTEXT never
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor) VALUES ('780001', 'Warning Partner', true, true);

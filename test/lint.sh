@@ -30,7 +30,7 @@ trap cleanup EXIT
 "$BIN/dropdb" --if-exists "$DB" >/dev/null 2>&1
 "$BIN/createdb" "$DB" 2>"$TMP/err" &&
 	"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c 'SET client_min_messages = warning' \
-		-c 'CREATE EXTENSION por_partner' -c 'CREATE EXTENSION plpgsql_check' 2>>"$TMP/err"
+		-c 'CREATE EXTENSION por_partner CASCADE' -c 'CREATE EXTENSION plpgsql_check' 2>>"$TMP/err"
 rc=$?
 ok $rc "a database with por_partner and plpgsql_check"
 diag <"$TMP/err"

@@ -29,7 +29,7 @@ if [ -z "$db" ]; then
 	"$BIN/createdb" "$db" || exit 1
 fi
 "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'SET client_min_messages = warning' \
-	-c 'CREATE EXTENSION IF NOT EXISTS pgtap' -c 'CREATE EXTENSION IF NOT EXISTS por_partner' || exit 1
+	-c 'CREATE EXTENSION IF NOT EXISTS pgtap' -c 'CREATE EXTENSION IF NOT EXISTS por_partner CASCADE' || exit 1
 
 pg_prove --verbose --failures -d "$db" "$@"
 rc=$?

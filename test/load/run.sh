@@ -136,7 +136,7 @@ phase() {	# load | crash
 		fi
 		sleep 2
 	done
-	result "$name" $same "CREATE EXTENSION por_partner from this tree's install script" \
+	result "$name" $same "CREATE EXTENSION por_partner CASCADE from this tree's install script" \
 		"$([ "$try" -gt 1 ] && echo "after waiting $(((try - 1) * 2)) s for another build installed meanwhile to go")"
 	[ "$same" -eq 0 ] || return
 

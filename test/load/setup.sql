@@ -32,7 +32,7 @@
 -- users' first name 'a<id>'), so that the check can prove a failed attempt
 -- left nothing behind.
 
-CREATE EXTENSION IF NOT EXISTS por_partner;
+CREATE EXTENSION IF NOT EXISTS por_partner CASCADE;
 CREATE EXTENSION IF NOT EXISTS amcheck;
 CREATE SCHEMA load;
 

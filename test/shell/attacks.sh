@@ -121,8 +121,8 @@ declare -A VER=([$A]=$OLD [$B]=$NEW)
 LOGINS="login_p1 login_p2 login_p3 login_reader login_none"
 
 {
-	"$BIN/createdb" "$A" && q "$A" "CREATE EXTENSION $EXT VERSION '$OLD'" &&
-		"$BIN/createdb" "$B" && q "$B" "CREATE EXTENSION $EXT" &&
+	"$BIN/createdb" "$A" && q "$A" "CREATE EXTENSION $EXT VERSION '$OLD' CASCADE" &&
+		"$BIN/createdb" "$B" && q "$B" "CREATE EXTENSION $EXT CASCADE" &&
 		q postgres "CREATE ROLE login_p1 LOGIN IN ROLE por_partner_partner;
 		            CREATE ROLE login_p2 LOGIN IN ROLE por_partner_partner;
 		            CREATE ROLE login_p3 LOGIN IN ROLE por_partner_partner;

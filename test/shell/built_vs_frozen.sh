@@ -55,7 +55,7 @@ ok $rc "a cluster of the private installation"
 install_as() {	# script db
 	cp "$1" "$EXTDIR/por_partner--$VERSION.sql" &&
 		"$BIN/createdb" "$2" &&
-		q "$2" "CREATE EXTENSION por_partner" &&
+		q "$2" "CREATE EXTENSION por_partner CASCADE" &&
 		snapshot "$2" "$TMP/$2"
 }
 make -s -C "$REPO" --no-print-directory "build/por_partner--$VERSION.sql" >"$TMP/build.err" 2>&1 &&

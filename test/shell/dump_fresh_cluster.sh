@@ -531,7 +531,7 @@ ok $? "rules R1, P4 in the fresh cluster: notices sent before the dump are not s
 # operator added to the extension's tables are lost.
 REC=${SRC}_rec
 on A "$BIN/createdb" "$REC" 2>"$TMP/rec.err" &&
-	q A "$REC" "CREATE EXTENSION por_partner;
+	q A "$REC" "CREATE EXTENSION por_partner CASCADE;
 	            DELETE FROM por_partner.renewal_notice_schedule WHERE days_before = 1;
 	            UPDATE por_partner.renewal_notice_schedule SET days_before = 45 WHERE days_before = 60;
 	            DELETE FROM por_partner.country WHERE code = 'AQ';

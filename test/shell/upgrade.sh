@@ -198,7 +198,7 @@ fi
 
 FRESH=${EXT}_fresh
 "$BIN/createdb" "$FRESH" 2>"$TMP/fresh.err" &&
-	q "$FRESH" "CREATE EXTENSION $EXT" 2>>"$TMP/fresh.err" &&
+	q "$FRESH" "CREATE EXTENSION $EXT CASCADE" 2>>"$TMP/fresh.err" &&
 	snapshot "$FRESH" "$TMP/fresh" 2>>"$TMP/fresh.err" &&
 	q postgres "$ROLES_SQL" >"$TMP/fresh.roles" 2>>"$TMP/fresh.err" &&
 	shipped_rows "$FRESH" >"$TMP/fresh.shipped" 2>>"$TMP/fresh.err" &&
@@ -225,7 +225,7 @@ for OLD in "${OLDER[@]}"; do
 
 	# b) the old version, filled through its functions
 	"$BIN/createdb" "$DB" 2>"$TMP/load.err" &&
-		q "$DB" "CREATE EXTENSION $EXT VERSION '$OLD'" 2>>"$TMP/load.err" &&
+		q "$DB" "CREATE EXTENSION $EXT VERSION '$OLD' CASCADE" 2>>"$TMP/load.err" &&
 		shipped_rows "$DB" >"$TMP/created.shipped" 2>>"$TMP/load.err" &&
 		"$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" -f "$REPO/test/fixtures/book.sql" >/dev/null 2>>"$TMP/load.err"
 	rc=$?
@@ -398,7 +398,7 @@ for OLD in "${OLDER[@]}"; do
 	# a second database at the old version updates where the roles exist
 	# already (a cluster with two databases), and so does a fresh install
 	"$BIN/createdb" "$DB2" 2>"$TMP/again.err" &&
-		q "$DB2" "CREATE EXTENSION $EXT VERSION '$OLD'" 2>>"$TMP/again.err" &&
+		q "$DB2" "CREATE EXTENSION $EXT VERSION '$OLD' CASCADE" 2>>"$TMP/again.err" &&
 		q "$DB2" "ALTER EXTENSION $EXT UPDATE" 2>>"$TMP/again.err" &&
 		snapshot "$DB2" "$TMP/again" 2>>"$TMP/again.err"
 	rc=$?
@@ -420,7 +420,7 @@ for OLD in "${OLDER[@]}"; do
 	[ "$rc" -eq 0 ] || grep -vE "^ok [0-9]+" "$TMP/pgtap.out" | head -n 60 | diag
 
 	"$BIN/createdb" "$FRESH2" 2>"$TMP/fresh2.err" &&
-		q "$FRESH2" "CREATE EXTENSION $EXT" 2>>"$TMP/fresh2.err" &&
+		q "$FRESH2" "CREATE EXTENSION $EXT CASCADE" 2>>"$TMP/fresh2.err" &&
 		snapshot "$FRESH2" "$TMP/fresh2" 2>>"$TMP/fresh2.err"
 	rc=$?
 	[ "$rc" -eq 0 ] && same_schema "$TMP/fresh" "$TMP/fresh2"
