@@ -114,6 +114,53 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.lock_key_cards(@extschema@.product_key[], bigint) IS
 	'Internal: validates an array of keys and locks their cards, which must be owner''s (any partner''s for null), in key order; returns their one SKU and the licenses they carry.';
 
+-- The seats of a term are the licenses its keys carry (rules K4, R3): at
+-- most what an int holds.
+CREATE OR REPLACE FUNCTION por_partner_internal.require_seat_count(licenses bigint)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF licenses > 2147483647 THEN
+		RAISE EXCEPTION 'the product keys carry % licenses, more seats than a subscription holds', licenses
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = 'A subscription has at most 2147483647 seats.',
+			      HINT = 'Check the license counts of the key cards.';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_seat_count(bigint) IS
+	'Internal: raises 22023 when the keys carry more licenses than a subscription has seats (2147483647).';
+
+-- A new subscription of a tenant, activated with keys the caller has locked
+-- (lock_key_cards): the seats are the licenses they carry (rules K3, K4, K5).
+-- The activation key is redeemed after the subscription it references exists:
+-- its check waits for the end of the transaction, even where the caller made
+-- constraints immediate.
+CREATE OR REPLACE FUNCTION por_partner_internal.activate_subscription(tenant_id bigint, keys @extschema@.product_key[],
+	sku_code text, licenses bigint, starts_on date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s @extschema@.sku;
+	new_subscription bigint;
+BEGIN
+	PERFORM por_partner_internal.require_seat_count(activate_subscription.licenses);
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = activate_subscription.sku_code;
+	SET CONSTRAINTS @extschema@.subscription_has_activation_key DEFERRED;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
+	VALUES (activate_subscription.tenant_id, s.sku_code, activate_subscription.licenses, 'product_key',
+	        activate_subscription.starts_on, (activate_subscription.starts_on + s.term)::date, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+	UPDATE @extschema@.key_card c
+	   SET redeemed_at = now(), subscription_id = new_subscription, redeemed_as = 'activate'
+	 WHERE c.product_key = ANY (activate_subscription.keys);
+	RETURN new_subscription;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date) IS
+	'Internal: inserts a subscription of the tenant billed by product key, with the licenses of the keys (locked by the caller) as seats, and redeems them to activate it (rules K3-K5); returns the subscription_id.';
+
 CREATE OR REPLACE FUNCTION @extschema@.create_customer_subscription(
 	partner_id bigint,
 	keys @extschema@.product_key[],
@@ -131,7 +178,6 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extsch
 DECLARE
 	p record;
 	cards record;
-	s record;
 	new_tenant bigint;
 	new_subscription bigint;
 BEGIN
@@ -159,32 +205,16 @@ BEGIN
 	END IF;
 
 	cards := por_partner_internal.lock_key_cards(keys, p.partner_id);
-	IF cards.licenses > 2147483647 THEN
-		RAISE EXCEPTION 'the product keys carry % licenses, more seats than a subscription holds', cards.licenses
-			USING ERRCODE = 'invalid_parameter_value',
-			      DETAIL = 'A subscription has at most 2147483647 seats.',
-			      HINT = 'Check the license counts of the key cards.';
-	END IF;
-	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code;
-
-	-- the activation key is redeemed after the subscription it references
-	-- exists: its check waits for the end of the transaction, even where the
-	-- caller made constraints immediate
-	SET CONSTRAINTS @extschema@.subscription_has_activation_key DEFERRED;
+	PERFORM por_partner_internal.require_seat_count(cards.licenses);
 	new_tenant := por_partner_internal.create_tenant(create_customer_subscription.organization_name,
 	                                        create_customer_subscription.country_code,
 	                                        create_customer_subscription.admin_first_name,
 	                                        create_customer_subscription.admin_last_name,
-	                                        create_customer_subscription.admin_email, s.agreement, p.partner_id);
-
-	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
-	VALUES (new_tenant, s.sku_code, cards.licenses, 'product_key', create_customer_subscription.starts_on,
-	        (create_customer_subscription.starts_on + s.term)::date, s.agreement)
-	RETURNING subscription_id INTO new_subscription;
-
-	UPDATE @extschema@.key_card c
-	   SET redeemed_at = now(), subscription_id = new_subscription, redeemed_as = 'activate'
-	 WHERE c.product_key = ANY (keys);
+	                                        create_customer_subscription.admin_email,
+	                                        (SELECT sk.agreement FROM @extschema@.sku sk WHERE sk.sku_code = cards.sku_code),
+	                                        p.partner_id);
+	new_subscription := por_partner_internal.activate_subscription(new_tenant, keys, cards.sku_code, cards.licenses,
+	                                                               create_customer_subscription.starts_on);
 	-- delegated admin offered with the set-up (rule D5; D3 applies: only a
 	-- Cloud Essentials partner offers it, else nothing is created)
 	IF create_customer_subscription.offer_delegated_admin THEN
@@ -195,6 +225,52 @@ END $$;
 
 COMMENT ON FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text) IS
 	'Redeems product keys to create a customer: its tenant, admin user (licensed), and a subscription with the licenses the keys carry, all or nothing (rules K3, K5, K6, C1-C4, A6); with offer_delegated_admin, a pending delegated admin offer to the new customer in the same transaction (rules D3, D5).  Returns the subscription_id.';
+
+-- Keys activate a new subscription for a customer already in the book, too
+-- (rules K3, D5): a second product, or a new start after deprovisioning.  The
+-- partner administers the customer (rule D7); the keys are its own.
+CREATE OR REPLACE FUNCTION @extschema@.create_subscription(tenant_id bigint, keys @extschema@.product_key[],
+	starts_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	cards record;
+BEGIN
+	IF num_nulls(create_subscription.tenant_id, create_subscription.starts_on) > 0 THEN
+		PERFORM por_partner_internal.require_arg(create_subscription.tenant_id, 'tenant_id'),
+		        por_partner_internal.require_arg(create_subscription.starts_on, 'starts_on');
+	END IF;
+	PERFORM por_partner_internal.require_tenant_access(create_subscription.tenant_id, administer => true);
+	IF NOT isfinite(create_subscription.starts_on) THEN
+		PERFORM por_partner_internal.require_finite_day(create_subscription.starts_on, 'starts_on',
+		                                       'Pass the first day of the subscription, such as current_date.');
+	END IF;
+	PERFORM por_partner_internal.lock_tenant(create_subscription.tenant_id);
+	cards := por_partner_internal.lock_key_cards(keys, por_partner_internal.acting_partner());
+	RETURN por_partner_internal.activate_subscription(create_subscription.tenant_id, keys, cards.sku_code,
+	                                                  cards.licenses, create_subscription.starts_on);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.create_subscription(bigint, @extschema@.product_key[], date) IS
+	'Redeems product keys to activate a new subscription for an existing customer the partner administers (rules K3, K5, K6, D7, A6): a second product, or a new start after deprovisioning, with the licenses the keys carry as seats; one paid term of a product on any day (23P01, rules R3, R4); it converts the customer''s running trial of the product (rule A4).  Returns the subscription_id.';
+
+-- The tenant a call adds a subscription to, locked (FOR NO KEY UPDATE) until
+-- the end of the transaction, so that two calls for one customer take turns;
+-- 23503 when it does not exist.
+CREATE OR REPLACE FUNCTION por_partner_internal.lock_tenant(tenant_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	PERFORM 1 FROM @extschema@.tenant t WHERE t.tenant_id = lock_tenant.tenant_id FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'tenant % does not exist', lock_tenant.tenant_id
+			USING ERRCODE = 'foreign_key_violation';
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.lock_tenant(bigint) IS
+	'Internal: locks the tenant''s row FOR NO KEY UPDATE; 23503 when it does not exist.';
 
 -- The subscription a call changes, locked until the end of the transaction
 -- (FOR UPDATE: renewals and seat changes of one subscription queue up).
@@ -246,6 +322,7 @@ BEGIN
 	END IF;
 	PERFORM por_partner_internal.require_subscription_access(add_licenses.subscription_id);
 	s := por_partner_internal.lock_subscription(add_licenses.subscription_id);
+	PERFORM por_partner_internal.require_not_superseded(s, 'given seats');
 	PERFORM por_partner_internal.require_key_billing(s, 'add users to');
 	cards := por_partner_internal.lock_key_cards(keys, por_partner_internal.acting_partner());
 	IF s.seats + cards.licenses > 2147483647 THEN

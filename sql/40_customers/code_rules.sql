@@ -62,6 +62,20 @@ BEGIN
 				      HINT = 'Leave agreement null to have it filled in.';
 		END IF;
 	END IF;
+	-- a superseded subscription is renewed and given seats no more (R3, R4)
+	IF TG_OP = 'UPDATE' AND OLD.superseded_by IS NOT NULL
+	   AND (NEW.seats > OLD.seats OR NEW.expires_on > OLD.expires_on) THEN
+		PERFORM por_partner_internal.require_not_superseded(OLD,
+			CASE WHEN NEW.expires_on > OLD.expires_on THEN 'renewed' ELSE 'given seats' END);
+	END IF;
+	-- one paid path at a time (rules R3, R4): told here with the other
+	-- subscription named; the exclusion constraint subscription_one_paid_term
+	-- holds it against concurrent writers too
+	IF NEW.billing <> 'trial'
+	   AND (TG_OP = 'INSERT' OR (NEW.tenant_id, NEW.sku_code, NEW.billing, NEW.starts_on, NEW.expires_on)
+	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on)) THEN
+		PERFORM por_partner_internal.require_one_paid_term(NEW);
+	END IF;
 	IF TG_OP = 'INSERT' THEN
 		RETURN NEW;
 	END IF;
@@ -98,8 +112,9 @@ BEGIN
 		RAISE EXCEPTION 'subscription % has % licensed users, so it cannot have % seats', OLD.subscription_id,
 				NEW.licensed_users, NEW.seats
 			USING ERRCODE = 'check_violation',
-			      DETAIL = 'A subscription never has more licensed users than seats (rule C5).',
-			      HINT = 'Remove licenses first.';
+			      DETAIL = format('A subscription never has more licensed users than seats (rules C5, R3): remove %s licenses first.',
+			                      NEW.licensed_users - NEW.seats),
+			      HINT = 'por_partner.remove_license() takes a license back.';
 	END IF;
 	RETURN NEW;
 END $$;
@@ -148,12 +163,59 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.subscription_has_activation_key() IS
 	'Constraint trigger: a subscription billed by product key has a key redeemed to activate it (rules K3, A6).';
 
+-- Rules R3, R4: a subscription another took over (a switch to direct
+-- billing, a trial converted) is renewed, given seats and licensed no more.
+CREATE OR REPLACE FUNCTION por_partner_internal.require_not_superseded(s @extschema@.subscription, what text)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF s.superseded_by IS NOT NULL THEN
+		RAISE EXCEPTION 'subscription % was superseded by subscription %', s.subscription_id, s.superseded_by
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It can no longer be %s: a customer has one paid path for its seats, the subscription that took over (rules R3, R4).', what),
+			      HINT = format('Use subscription %s.', s.superseded_by);
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_not_superseded(@extschema@.subscription, text) IS
+	'Internal: raises 55000, naming the subscription that took over, when the subscription was superseded (rules R3, R4); what: what it would have been (renewed, given seats, given licenses).';
+
+-- Rules R3, R4: one paid term of a product covers a tenant's day.  An index
+-- probe of subscription_one_paid_term; a trial does not count.
+CREATE OR REPLACE FUNCTION por_partner_internal.require_one_paid_term(s @extschema@.subscription)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	o record;
+BEGIN
+	SELECT su.subscription_id, su.billing, su.starts_on, su.expires_on INTO o
+	  FROM @extschema@.subscription su
+	 WHERE su.tenant_id = s.tenant_id AND su.sku_code = s.sku_code AND su.billing <> 'trial'
+	   AND daterange(su.starts_on, su.expires_on) && daterange(s.starts_on, s.expires_on)
+	   AND su.subscription_id IS DISTINCT FROM s.subscription_id
+	 ORDER BY su.starts_on LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'tenant % has subscription % of % for [%, %)', s.tenant_id, o.subscription_id, s.sku_code,
+				o.starts_on, o.expires_on
+			USING ERRCODE = 'exclusion_violation',
+			      DETAIL = format('A term [%s, %s) would overlap it; a customer has one paid subscription of a product on any day, renewed with keys or billed directly, never both (rules R3, R4).',
+			                      s.starts_on, s.expires_on),
+			      HINT = CASE o.billing WHEN 'product_key'
+			                  THEN format('Renew subscription %s with por_partner.renew_subscription(), or add seats with por_partner.add_licenses().', o.subscription_id)
+			                  ELSE format('Subscription %s is billed directly; start the new one on or after %s.', o.subscription_id, o.expires_on) END;
+	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.require_one_paid_term(@extschema@.subscription) IS
+	'Internal: raises 23P01, naming the other subscription, when a paid term of the subscription''s tenant and product overlaps its own (rules R3, R4).';
+
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row
 -- lock serializes concurrent assignments to one subscription.
 CREATE OR REPLACE FUNCTION por_partner_internal.license_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
+	sub @extschema@.subscription;
 	expires date;
 	phase @extschema@.subscription_phase;
 BEGIN
@@ -166,12 +228,14 @@ BEGIN
 		NEW.tenant_id := OLD.tenant_id;
 		RETURN NEW;
 	END IF;
-	SELECT s.tenant_id, s.expires_on INTO NEW.tenant_id, expires
-	  FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
+	SELECT * INTO sub FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'subscription % does not exist', NEW.subscription_id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
+	NEW.tenant_id := sub.tenant_id;
+	expires := sub.expires_on;
+	PERFORM por_partner_internal.require_not_superseded(sub, 'given licenses');
 	phase := @extschema@.subscription_phase(expires, current_date);
 	IF phase IN ('disabled', 'deprovisioned') THEN
 		RAISE EXCEPTION 'subscription % is %', NEW.subscription_id, phase

@@ -50,12 +50,24 @@ CREATE TABLE @extschema@.subscription (
 	partner_of_record bigint REFERENCES @extschema@.partner,
 	agreement text NOT NULL,
 	created_at timestamptz NOT NULL DEFAULT now(),
+	superseded_by bigint REFERENCES @extschema@.subscription,
 	CONSTRAINT subscription_term_not_empty CHECK (expires_on > starts_on),
 	CONSTRAINT subscription_seats_not_exceeded CHECK (licensed_users BETWEEN 0 AND seats),
 	UNIQUE (subscription_id, tenant_id)
 );
 
 CREATE INDEX subscription_tenant_idx ON @extschema@.subscription (tenant_id);
+
+-- One paid path at a time (rules R3, R4): the paid terms of one product of a
+-- tenant never overlap, whoever writes the rows; trials aside.  btree_gist
+-- gives GiST the equality of bigint and text.
+ALTER TABLE @extschema@.subscription ADD CONSTRAINT subscription_one_paid_term
+	EXCLUDE USING gist (tenant_id WITH =, sku_code WITH =, daterange(starts_on, expires_on) WITH &&)
+	WHERE (billing <> 'trial');
+
+-- A tenant takes at most one trial of a product (rule A4).
+CREATE UNIQUE INDEX subscription_one_trial_idx ON @extschema@.subscription (tenant_id, sku_code)
+	WHERE billing = 'trial';
 
 CREATE INDEX subscription_partner_of_record_idx ON @extschema@.subscription (partner_of_record);
 
@@ -68,6 +80,9 @@ COMMENT ON COLUMN @extschema@.subscription.licensed_users IS
 	'Users licensed now; kept by the license triggers, never above seats (rule C5).';
 
 COMMENT ON COLUMN @extschema@.subscription.expires_on IS 'The first day the term no longer covers.';
+
+COMMENT ON COLUMN @extschema@.subscription.superseded_by IS
+	'The subscription that took this one over: the direct subscription of a switch to direct billing (rules R3, R4), or the purchase that converted a trial (rule A4).  A superseded subscription is neither renewed nor given seats or licenses.';
 
 COMMENT ON COLUMN @extschema@.subscription.agreement IS 'The agreement that applies to this subscription, from its SKU (rule C4).';
 

@@ -94,6 +94,11 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.create_tenant(text, text, text, text, text, text, bigint),
 	por_partner_internal.lock_subscription(bigint), por_partner_internal.require_user_of_subscription(bigint, bigint), por_partner_internal.require_key_billing(@extschema@.subscription, text),
 	por_partner_internal.lock_key_cards(@extschema@.product_key[], bigint),
+	por_partner_internal.require_not_superseded(@extschema@.subscription, text),
+	por_partner_internal.require_one_paid_term(@extschema@.subscription),
+	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
+	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
+	@extschema@.create_subscription(bigint, @extschema@.product_key[], date),
 	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
@@ -102,6 +107,7 @@ FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION
 	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text),
+	@extschema@.create_subscription(bigint, @extschema@.product_key[], date),
 	@extschema@.add_licenses(bigint, @extschema@.product_key[]),
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
 	@extschema@.add_user(bigint, text, text, text, bigint)

@@ -96,3 +96,46 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.partner_benefits_active(bigint) IS
 	'True when the partner''s benefits (notices, offering delegated admin) are active: it is enrolled in Cloud Essentials (rule P3); null for an unknown partner, and for a partner''s login asking about another partner.';
+
+-- Change notices (rule P3): one a change of a subscription, to each partner
+-- of record concerned whose benefits are active, whoever changes the row.
+-- A partner is told only of itself: a change of partner of record names the
+-- recipient's own MPN ID or nothing, never the other partner's.
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_change_notice() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	now_por @extschema@.partner;
+	was_por @extschema@.partner;
+	n int;
+BEGIN
+	SELECT * INTO now_por FROM @extschema@.partner p WHERE p.partner_id = NEW.partner_of_record;
+	IF NEW.partner_of_record IS DISTINCT FROM OLD.partner_of_record THEN
+		SELECT * INTO was_por FROM @extschema@.partner p WHERE p.partner_id = OLD.partner_of_record;
+	END IF;
+	INSERT INTO @extschema@.change_notice (subscription_id, tenant_id, partner_id, what, old_value, new_value, expires_on)
+	SELECT NEW.subscription_id, NEW.tenant_id, c.partner_id, c.what, c.old_value, c.new_value, NEW.expires_on
+	  FROM (VALUES
+		(now_por.partner_id, 'seats', OLD.seats::text, NEW.seats::text,
+		 NEW.seats <> OLD.seats AND @extschema@.partner_benefits_active(now_por)),
+		(now_por.partner_id, 'renewed', OLD.expires_on::text, NEW.expires_on::text,
+		 NEW.expires_on > OLD.expires_on AND @extschema@.partner_benefits_active(now_por)),
+		(now_por.partner_id, 'billing', OLD.billing,
+		 coalesce((SELECT o.billing FROM @extschema@.subscription o WHERE o.subscription_id = NEW.superseded_by), NEW.billing),
+		 (NEW.billing <> OLD.billing OR NEW.superseded_by IS DISTINCT FROM OLD.superseded_by)
+		 AND @extschema@.partner_benefits_active(now_por)),
+		(was_por.partner_id, 'partner_of_record', was_por.mpn_id, NULL,
+		 was_por.partner_id IS NOT NULL AND @extschema@.partner_benefits_active(was_por)),
+		(now_por.partner_id, 'partner_of_record', NULL, now_por.mpn_id,
+		 NEW.partner_of_record IS DISTINCT FROM OLD.partner_of_record AND @extschema@.partner_benefits_active(now_por))
+	  ) AS c (partner_id, what, old_value, new_value, due)
+	 WHERE c.due AND c.partner_id IS NOT NULL;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	-- the mailer's wake-up, as for renewal notices: no data in it
+	IF n > 0 THEN
+		PERFORM pg_notify('por_partner_renewal_notice', '');
+	END IF;
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.subscription_change_notice() IS
+	'Trigger: records a change notice for each change of a subscription (seats, renewed, billing, partner of record) to its partner of record, and to the one removed, while their benefits are active (rule P3).';

@@ -161,16 +161,70 @@ END $$;
 COMMENT ON FUNCTION @extschema@.create_trial_invitation(bigint, text, boolean) IS
 	'An authorized subscription advisor invites customers to a trial of one SKU (rule A4), optionally with delegated admin (rule D5).  Returns the invitation URL, whose code identifies the advisor; it is shown this once (the table keeps the code''s hash).';
 
+-- The trial invitation of a URL; one answer for a malformed URL's code that
+-- matches nothing and one no invitation has.
+CREATE OR REPLACE FUNCTION por_partner_internal.trial_invitation_of(url text)
+RETURNS @extschema@.trial_invitation
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	i @extschema@.trial_invitation;
+BEGIN
+	SELECT * INTO i FROM @extschema@.trial_invitation t
+	 WHERE t.code_hash = por_partner_internal.code_hash(por_partner_internal.invitation_code(url, 'trial'));
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no trial invitation has this URL'
+			USING ERRCODE = 'foreign_key_violation',
+			      HINT = 'Ask the partner for a new invitation.';
+	END IF;
+	RETURN i;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.trial_invitation_of(text) IS
+	'Internal: the trial invitation whose URL this is; 22023 for a malformed URL, 23503 when no invitation has it.';
+
+-- The trial of an invitation for a tenant (rule A4): the SKU's trial term and
+-- seats, the advisor as partner of record, delegated admin if included (D5).
+-- A tenant takes at most one trial of a product (subscription_one_trial_idx).
+CREATE OR REPLACE FUNCTION por_partner_internal.start_trial(i @extschema@.trial_invitation, tenant_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	s @extschema@.sku;
+	earlier bigint;
+	new_subscription bigint;
+BEGIN
+	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
+	SELECT su.subscription_id INTO earlier FROM @extschema@.subscription su
+	 WHERE su.tenant_id = start_trial.tenant_id AND su.sku_code = s.sku_code AND su.billing = 'trial';
+	IF FOUND THEN
+		RAISE EXCEPTION 'tenant % already took a trial of %', start_trial.tenant_id, s.sku_code
+			USING ERRCODE = 'unique_violation',
+			      DETAIL = format('Subscription %s was its trial; a customer takes at most one trial of a product (rule A4).', earlier),
+			      HINT = 'Buy the product: a purchase converts a running trial.';
+	END IF;
+	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
+	                                      partner_of_record, agreement)
+	VALUES (start_trial.tenant_id, s.sku_code, s.trial_seats, 'trial', current_date, (current_date + s.trial_term)::date,
+	        i.partner_id, s.agreement)
+	RETURNING subscription_id INTO new_subscription;
+	IF i.include_delegated_admin THEN
+		PERFORM por_partner_internal.grant_included_delegated_admin(i.partner_id, start_trial.tenant_id, 'trial invitation');
+	END IF;
+	RETURN new_subscription;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.start_trial(@extschema@.trial_invitation, bigint) IS
+	'Internal: starts the trial of an invitation for a tenant (rules A4, D5); 23505 when the tenant took a trial of the product before.';
+
 CREATE OR REPLACE FUNCTION @extschema@.accept_trial_invitation(url text, organization_name text, country_code text,
 	admin_first_name text, admin_last_name text, admin_email text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
-	i record;
-	s record;
+	i @extschema@.trial_invitation;
 	new_tenant bigint;
-	new_subscription bigint;
 BEGIN
 	IF num_nulls(accept_trial_invitation.url, accept_trial_invitation.organization_name,
 	             accept_trial_invitation.country_code, accept_trial_invitation.admin_first_name,
@@ -182,32 +236,38 @@ BEGIN
 		        por_partner_internal.require_arg(accept_trial_invitation.admin_last_name, 'admin_last_name'),
 		        por_partner_internal.require_arg(accept_trial_invitation.admin_email, 'admin_email');
 	END IF;
-	SELECT * INTO i FROM @extschema@.trial_invitation t
-	 WHERE t.code_hash = por_partner_internal.code_hash(por_partner_internal.invitation_code(accept_trial_invitation.url, 'trial'));
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'no trial invitation has this URL'
-			USING ERRCODE = 'foreign_key_violation',
-			      HINT = 'Ask the partner for a new invitation.';
-	END IF;
-	SELECT * INTO s FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code;
+	i := por_partner_internal.trial_invitation_of(accept_trial_invitation.url);
 	new_tenant := por_partner_internal.create_tenant(accept_trial_invitation.organization_name,
 	                                        accept_trial_invitation.country_code,
 	                                        accept_trial_invitation.admin_first_name,
 	                                        accept_trial_invitation.admin_last_name,
-	                                        accept_trial_invitation.admin_email, s.agreement, i.partner_id);
-	INSERT INTO @extschema@.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on,
-	                                      partner_of_record, agreement)
-	VALUES (new_tenant, s.sku_code, s.trial_seats, 'trial', current_date, (current_date + s.trial_term)::date,
-	        i.partner_id, s.agreement)
-	RETURNING subscription_id INTO new_subscription;
-	IF i.include_delegated_admin THEN
-		PERFORM por_partner_internal.grant_included_delegated_admin(i.partner_id, new_tenant, 'trial invitation');
-	END IF;
-	RETURN new_subscription;
+	                                        accept_trial_invitation.admin_email,
+	                                        (SELECT sk.agreement FROM @extschema@.sku sk WHERE sk.sku_code = i.sku_code),
+	                                        i.partner_id);
+	RETURN por_partner_internal.start_trial(i, new_tenant);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.accept_trial_invitation(text, text, text, text, text, text) IS
-	'A customer accepts a trial invitation: its tenant and admin (licensed, rule C3) and a trial subscription with the SKU''s trial term, the advisor as partner of record, and delegated admin if included (rules A4, D5).  Returns the subscription_id.';
+	'A new customer accepts a trial invitation: its tenant and admin (licensed, rule C3) and a trial subscription with the SKU''s trial term, the advisor as partner of record, and delegated admin if included (rules A4, D5).  Returns the subscription_id.';
+
+CREATE OR REPLACE FUNCTION @extschema@.accept_trial_invitation(url text, tenant_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+	i @extschema@.trial_invitation;
+BEGIN
+	IF num_nulls(accept_trial_invitation.url, accept_trial_invitation.tenant_id) > 0 THEN
+		PERFORM por_partner_internal.require_arg(accept_trial_invitation.url, 'url'),
+		        por_partner_internal.require_arg(accept_trial_invitation.tenant_id, 'tenant_id');
+	END IF;
+	i := por_partner_internal.trial_invitation_of(accept_trial_invitation.url);
+	PERFORM por_partner_internal.lock_tenant(accept_trial_invitation.tenant_id);
+	RETURN por_partner_internal.start_trial(i, accept_trial_invitation.tenant_id);
+END $$;
+
+COMMENT ON FUNCTION @extschema@.accept_trial_invitation(text, bigint) IS
+	'An existing customer accepts a trial invitation: a trial subscription of the invitation''s SKU for its tenant, with the advisor as partner of record and delegated admin if included (rules A4, D5); at most one trial of a product a customer (23505).  Returns the subscription_id.';
 
 CREATE OR REPLACE FUNCTION @extschema@.create_purchase_offer(partner_id bigint, lines jsonb,
 	include_delegated_admin boolean DEFAULT false)
@@ -298,10 +358,7 @@ BEGIN
 			      DETAIL = 'The license count replaces the count of every line of the offer.',
 			      HINT = 'Pass a count of 1 or more, or NULL to buy the counts the offer lists.';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant t WHERE t.tenant_id = accept_purchase_offer.tenant_id) THEN
-		RAISE EXCEPTION 'tenant % does not exist', accept_purchase_offer.tenant_id
-			USING ERRCODE = 'foreign_key_violation';
-	END IF;
+	PERFORM por_partner_internal.lock_tenant(accept_purchase_offer.tenant_id);
 	FOR l IN SELECT pl.sku_code, pl.licenses, sk.term, sk.agreement
 	           FROM @extschema@.purchase_offer_line pl JOIN @extschema@.sku sk USING (sku_code)
 	          WHERE pl.purchase_offer_id = o.purchase_offer_id ORDER BY pl.sku_code LOOP
@@ -319,3 +376,54 @@ END $$;
 
 COMMENT ON FUNCTION @extschema@.accept_purchase_offer(text, bigint, int) IS
 	'A customer buys what a purchase offer lists: one subscription a line, billed directly, for the SKU''s term, with licenses changed at purchase if given (rule A5), the advisor as partner of record, and delegated admin if included (rule D5).  Returns the new subscription_ids.';
+
+-- Rule A4: a purchase of the product of the tenant's running trial (one
+-- whose users still have access on the purchase's first day) converts it:
+-- the trial's licensed users are licensed on the purchase, and the trial ends
+-- that day, superseded by it.  Fewer seats than the trial's licensed users is
+-- refused: no license is lost without an error.
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_trial_convert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	t @extschema@.subscription;
+	missing int;
+	taken int;
+BEGIN
+	-- the trigger's WHEN clause calls this only for a purchase (not a trial)
+	SELECT * INTO t FROM @extschema@.subscription s
+	 WHERE s.tenant_id = NEW.tenant_id AND s.sku_code = NEW.sku_code AND s.billing = 'trial'
+	   AND s.superseded_by IS NULL AND s.starts_on <= NEW.starts_on
+	   AND @extschema@.subscription_phase(s.expires_on, NEW.starts_on) IN ('active', 'expired')
+	   FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	SELECT s.licensed_users INTO taken FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
+	SELECT count(*) INTO missing FROM @extschema@.license l
+	 WHERE l.subscription_id = t.subscription_id
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.license n WHERE n.subscription_id = NEW.subscription_id AND n.user_id = l.user_id);
+	IF taken + missing > NEW.seats THEN
+		RAISE EXCEPTION 'subscription % has % seats, but the trial it converts has % licensed users', NEW.subscription_id,
+				NEW.seats, taken + missing
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('A purchase converts the tenant''s running trial, subscription %s, and licenses its users (rule A4): remove %s licenses from the trial first, or buy %s more.',
+			                      t.subscription_id, taken + missing - NEW.seats, taken + missing - NEW.seats),
+			      HINT = 'por_partner.remove_license() takes a license back.';
+	END IF;
+	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
+	SELECT NEW.subscription_id, l.user_id, l.tenant_id FROM @extschema@.license l
+	 WHERE l.subscription_id = t.subscription_id
+	 ORDER BY l.user_id
+	ON CONFLICT DO NOTHING;
+	-- the trial ends on the purchase's first day (a term is never empty: one
+	-- that began that day is held to have begun the day before)
+	UPDATE @extschema@.subscription s
+	   SET expires_on = least(s.expires_on, NEW.starts_on),
+	       starts_on = least(s.starts_on, least(s.expires_on, NEW.starts_on) - 1),
+	       superseded_by = NEW.subscription_id
+	 WHERE s.subscription_id = t.subscription_id;
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.subscription_trial_convert() IS
+	'Trigger: a purchase of the product of the tenant''s running trial licenses the trial''s users on it and ends the trial that day, superseded by the purchase (rule A4); 23514 when it has fewer seats than they need.';

@@ -57,6 +57,9 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.grant_included_delegated_admin(bigint, bigint, text),
 	@extschema@.create_trial_invitation(bigint, text, boolean),
 	@extschema@.accept_trial_invitation(text, text, text, text, text, text),
+	@extschema@.accept_trial_invitation(text, bigint),
+	por_partner_internal.trial_invitation_of(text),
+	por_partner_internal.start_trial(@extschema@.trial_invitation, bigint),
 	@extschema@.create_purchase_offer(bigint, jsonb, boolean),
 	@extschema@.accept_purchase_offer(text, bigint, int)
 FROM PUBLIC;
@@ -72,3 +75,12 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer_line', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');
+
+-- Rule A4: a purchase converts the tenant's running trial of its product.
+-- After subscription_license_admin (triggers fire in name order), so that the
+-- admin's license (rule C3) is not counted twice.
+CREATE OR REPLACE TRIGGER subscription_trial_convert AFTER INSERT ON @extschema@.subscription
+	FOR EACH ROW WHEN (NEW.billing <> 'trial')
+	EXECUTE FUNCTION por_partner_internal.subscription_trial_convert();
+
+REVOKE ALL ON FUNCTION por_partner_internal.subscription_trial_convert() FROM PUBLIC;

@@ -107,10 +107,12 @@ BEGIN
 	IF recorded THEN
 		PERFORM pg_notify('por_partner_renewal_notice', '');
 	END IF;
+	-- the day's phase changes, as change notices to partners of record (P3)
+	PERFORM count(*) FROM @extschema@.send_phase_notices(as_of);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
-	'Records the renewal notices due on a day (default today) in renewal_notice and returns them; when it recorded any, NOTIFY por_partner_renewal_notice with an empty payload wakes the mailer at commit.  Each notice is recorded once, however often or concurrently it runs (rules R1, P4).';
+	'Records the renewal notices due on a day (default today) in renewal_notice and returns them; when it recorded any, NOTIFY por_partner_renewal_notice with an empty payload wakes the mailer at commit.  Each notice is recorded once, however often or concurrently it runs (rules R1, P4).  It also records the day''s phase changes as change notices (send_phase_notices(), rule P3).';
 
 -- Renewals (R3-R6)
 
@@ -157,15 +159,20 @@ BEGIN
 		                                       'Pass the day of the renewal, such as current_date.');
 	END IF;
 	s := por_partner_internal.lock_subscription(renew_subscription.subscription_id);
+	PERFORM por_partner_internal.require_not_superseded(s, 'renewed');
 	PERFORM por_partner_internal.require_key_billing(s, 'renew');
 	phase := por_partner_internal.require_renewable(s, renew_subscription.as_of);
 	cards := por_partner_internal.lock_key_cards(keys, por_partner_internal.acting_partner());
-	IF cards.licenses < s.seats THEN
-		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % seats', cards.licenses,
-				s.subscription_id, s.seats
+	-- the renewed term has the licenses the keys carry, more seats or fewer
+	-- (rule R3): none of them is lost, and no licensed user either
+	PERFORM por_partner_internal.require_seat_count(cards.licenses);
+	IF cards.licenses < s.licensed_users THEN
+		RAISE EXCEPTION 'the keys carry % licenses, but subscription % has % licensed users', cards.licenses,
+				s.subscription_id, s.licensed_users
 			USING ERRCODE = 'check_violation',
-			      DETAIL = 'A renewal covers every seat of the subscription (rule R3).',
-			      HINT = 'Add keys, or remove seats first.';
+			      DETAIL = format('The renewed term has the licenses the keys carry (rule R3), and never fewer seats than licensed users (rule C5): remove %s licenses first.',
+			                      s.licensed_users - cards.licenses),
+			      HINT = 'Add keys, or take licenses back with por_partner.remove_license() first.';
 	END IF;
 	SELECT sk.term INTO term FROM @extschema@.sku sk WHERE sk.sku_code = s.sku_code;
 	-- active or expired: the new term follows the old one; disabled: it is a
@@ -175,13 +182,13 @@ BEGIN
 	UPDATE @extschema@.key_card c
 	   SET redeemed_at = now(), subscription_id = s.subscription_id, redeemed_as = 'renew'
 	 WHERE c.product_key = ANY (keys);
-	UPDATE @extschema@.subscription su SET starts_on = new_start, expires_on = new_end
+	UPDATE @extschema@.subscription su SET starts_on = new_start, expires_on = new_end, seats = cards.licenses
 	 WHERE su.subscription_id = s.subscription_id;
 	RETURN new_end;
 END $$;
 
 COMMENT ON FUNCTION @extschema@.renew_subscription(bigint, @extschema@.product_key[], date) IS
-	'Renews a subscription with product keys of its SKU covering all its seats (rule R3), as of a day (default today).  Active or expired: the new term follows the old without a gap; disabled: a reactivation, the term starts that day (rules R5, R6); deprovisioned: an error.  Returns the new expires_on.';
+	'Renews a subscription with product keys of its SKU, as of a day (default today): the renewed term has the licenses the keys carry, more seats or fewer, never fewer than its licensed users (rules R3, C5); a superseded subscription is not renewed (55000).  Active or expired: the new term follows the old without a gap; disabled: a reactivation, the term starts that day (rules R5, R6); deprovisioned: an error.  Returns the new expires_on.';
 
 CREATE OR REPLACE FUNCTION @extschema@.renew_with_direct_billing(subscription_id bigint, as_of date DEFAULT current_date)
 RETURNS bigint
@@ -201,6 +208,7 @@ BEGIN
 		                                       'Pass the day the direct subscription starts, such as current_date.');
 	END IF;
 	s := por_partner_internal.lock_subscription(renew_with_direct_billing.subscription_id);
+	PERFORM por_partner_internal.require_not_superseded(s, 'renewed');
 	PERFORM por_partner_internal.require_renewable(s, renew_with_direct_billing.as_of);
 	IF renew_with_direct_billing.as_of < s.starts_on THEN
 		RAISE EXCEPTION 'as_of % is before the current term of subscription % began', renew_with_direct_billing.as_of,
@@ -234,11 +242,14 @@ BEGIN
 	SELECT new_subscription, l.user_id FROM @extschema@.license l
 	 WHERE l.subscription_id = s.subscription_id
 	ON CONFLICT DO NOTHING;
+	-- one paid path: the old subscription is renewed and given seats no more
+	UPDATE @extschema@.subscription su SET superseded_by = new_subscription
+	 WHERE su.subscription_id = s.subscription_id;
 	RETURN new_subscription;
 END $$;
 
 COMMENT ON FUNCTION @extschema@.renew_with_direct_billing(bigint, date) IS
-	'Switches a customer to direct billing (rules R3, R4): a new subscription billed directly starts that day (default today) with the same tenant, SKU, seats, partner of record and licensed users, and the old one ends that day; a WARNING says when more than 7 days of the old term are lost.  Returns the new subscription_id.';
+	'Switches a customer to direct billing (rules R3, R4): a new subscription billed directly starts that day (default today) with the same tenant, SKU, seats, partner of record and licensed users, and the old one ends that day, superseded by it: it is renewed and given seats no more (55000); a WARNING says when more than 7 days of the old term are lost (setting direct_billing_warning).  Returns the new subscription_id.';
 
 CREATE OR REPLACE FUNCTION @extschema@.purge_deprovisioned(as_of date DEFAULT current_date)
 RETURNS int

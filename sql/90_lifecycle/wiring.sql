@@ -20,7 +20,7 @@ CREATE POLICY partner_customers ON @extschema@.renewal_notice TO por_partner_par
 
 -- Privileges
 REVOKE ALL ON FUNCTION
-	@extschema@.send_renewal_notices(date),
+	@extschema@.send_renewal_notices(date), @extschema@.send_phase_notices(date),
 	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
 	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
 	por_partner_internal.require_renewable(@extschema@.subscription, date),

@@ -50,6 +50,8 @@ BEGIN
 		 'the lines of its purchase offers'),
 		('renewal_notice', '(t.partner_id = me OR t.tenant_id IN (SELECT b FROM por_partner_internal.partner_book(me) AS b))',
 		 'the renewal notices of its customers, and those to it'),
+		('change_notice', 't.partner_id = me',
+		 'the change notices to it, as partner of record'),
 		('audit_log', 't.actor_partner_id = me',
 		 'the audit rows of its own doings')
 	) AS v (tab, rows_of_me, what) LOOP

@@ -23,3 +23,94 @@ ALTER TABLE @extschema@.setting ENABLE ALWAYS TRIGGER setting_changed;
 -- rule D5: create_customer_subscription offers delegated admin with the
 -- set-up (two arguments more; the eight-argument function goes)
 DROP FUNCTION @extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date);
+
+-- rules R3, R4: one paid path at a time.  A subscription another took over
+-- (a switch to direct billing, a converted trial) says so.
+ALTER TABLE @extschema@.subscription ADD COLUMN superseded_by bigint REFERENCES @extschema@.subscription;
+COMMENT ON COLUMN @extschema@.subscription.superseded_by IS
+	'The subscription that took this one over: the direct subscription of a switch to direct billing (rules R3, R4), or the purchase that converted a trial (rule A4).  A superseded subscription is neither renewed nor given seats or licenses.';
+-- the switches 0.3.0 made: the first direct subscription of the same tenant
+-- and product made after the old one and starting within its 120 days
+UPDATE @extschema@.subscription o SET superseded_by = (
+	SELECT n.subscription_id FROM @extschema@.subscription n
+	 WHERE n.tenant_id = o.tenant_id AND n.sku_code = o.sku_code AND n.billing = 'direct'
+	   AND n.subscription_id > o.subscription_id
+	   AND n.starts_on >= o.expires_on AND n.starts_on < o.expires_on + 120
+	 ORDER BY n.subscription_id LIMIT 1)
+ WHERE o.billing <> 'trial'
+   AND EXISTS (SELECT 1 FROM @extschema@.subscription n
+                WHERE n.tenant_id = o.tenant_id AND n.sku_code = o.sku_code AND n.billing = 'direct'
+                  AND n.subscription_id > o.subscription_id
+                  AND n.starts_on >= o.expires_on AND n.starts_on < o.expires_on + 120);
+
+-- 0.3.0 let a switched subscription be renewed with keys: a tenant may hold
+-- two paid terms of a product that overlap.  Which one to end is a decision
+-- for a person; the update stops and names them.
+DO $$
+DECLARE
+	pairs text;
+BEGIN
+	SELECT string_agg(format('%s and %s (tenant %s)', a.subscription_id, b.subscription_id, a.tenant_id), '; ')
+	  INTO pairs
+	  FROM @extschema@.subscription a JOIN @extschema@.subscription b
+	    ON b.tenant_id = a.tenant_id AND b.sku_code = a.sku_code AND b.subscription_id > a.subscription_id
+	   AND daterange(a.starts_on, a.expires_on) && daterange(b.starts_on, b.expires_on)
+	 WHERE a.billing <> 'trial' AND b.billing <> 'trial';
+	IF pairs IS NOT NULL THEN
+		RAISE EXCEPTION 'por_partner 0.4.0: paid subscriptions of one product overlap: %', left(pairs, 2000)
+			USING ERRCODE = 'exclusion_violation',
+			      DETAIL = 'From 0.4.0 a customer has one paid term of a product on any day (rules R3, R4).',
+			      HINT = 'End the term the customer does not pay for (UPDATE por_partner.subscription SET expires_on = ...), then update again.';
+	END IF;
+	SELECT string_agg(format('tenant %s, %s', tenant_id, sku_code), '; ') INTO pairs
+	  FROM (SELECT tenant_id, sku_code FROM @extschema@.subscription WHERE billing = 'trial'
+	         GROUP BY 1, 2 HAVING count(*) > 1) AS d;
+	IF pairs IS NOT NULL THEN
+		RAISE EXCEPTION 'por_partner 0.4.0: tenants with more than one trial of a product: %', left(pairs, 2000)
+			USING ERRCODE = 'unique_violation',
+			      DETAIL = 'From 0.4.0 a customer takes at most one trial of a product (rule A4).',
+			      HINT = 'Delete the trials that are not wanted, then update again.';
+	END IF;
+END $$;
+
+ALTER TABLE @extschema@.subscription ADD CONSTRAINT subscription_one_paid_term
+	EXCLUDE USING gist (tenant_id WITH =, sku_code WITH =, daterange(starts_on, expires_on) WITH &&)
+	WHERE (billing <> 'trial');
+
+CREATE UNIQUE INDEX subscription_one_trial_idx ON @extschema@.subscription (tenant_id, sku_code)
+	WHERE billing = 'trial';
+
+-- rule P3: change notices to the partner of record
+CREATE TABLE @extschema@.change_notice (
+	notice_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	subscription_id bigint NOT NULL REFERENCES @extschema@.subscription,
+	tenant_id bigint NOT NULL REFERENCES @extschema@.tenant,
+	partner_id bigint NOT NULL REFERENCES @extschema@.partner,
+	what text NOT NULL CONSTRAINT change_notice_what_known
+		CHECK (what IN ('seats', 'renewed', 'billing', 'partner_of_record', 'phase')),
+	old_value text,
+	new_value text,
+	expires_on date NOT NULL,
+	changed_on date NOT NULL DEFAULT current_date,
+	recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX change_notice_phase_once_idx ON @extschema@.change_notice (subscription_id, partner_id, expires_on, new_value)
+	WHERE what = 'phase';
+
+CREATE INDEX change_notice_partner_idx ON @extschema@.change_notice (partner_id, notice_id);
+
+COMMENT ON TABLE @extschema@.change_notice IS
+	'Notices of changes to a customer''s subscription, to its partner of record while the partner''s benefits are active (rule P3): seats changed, renewed, billing switched (to direct billing, or a trial converted), partner of record named or removed, and each phase the term enters (expired, disabled, deprovisioned).  Written by trigger, whoever changes the row; phase changes by send_renewal_notices().';
+
+COMMENT ON COLUMN @extschema@.change_notice.what IS
+	'seats, renewed, billing, partner_of_record or phase.';
+
+COMMENT ON COLUMN @extschema@.change_notice.old_value IS
+	'The value before, as text: seats (a number), renewed (the old expires_on), billing (product_key, direct or trial), partner_of_record (the recipient''s own MPN ID when it was partner of record, else null: never another partner''s), phase (the phase left).';
+
+COMMENT ON COLUMN @extschema@.change_notice.new_value IS
+	'The value after, as old_value; for billing, the billing of the subscription that took over (superseded_by).';
+
+COMMENT ON COLUMN @extschema@.change_notice.expires_on IS 'The term the notice is about: the subscription''s expires_on after the change.';
+
+COMMENT ON COLUMN @extschema@.change_notice.changed_on IS 'The day of the change (for a phase, the day the daily job recorded it on).';

@@ -87,43 +87,65 @@ SELECT 'redeemed key cards = pre-fill + the keys of the successful calls, on the
 -- activated it or added users to it carry (create_customer_subscription,
 -- add_licenses; renewals do not change seats and the load renews nothing)
 ---------------------------------------------------------------------------
-WITH bad AS (
-	SELECT s.subscription_id, s.seats, coalesce(sum(k.licenses), 0) AS key_licenses
+-- seats replayed in commit order (done: each call holds the subscription's
+-- row lock until it commits): add_licenses adds the licenses of its keys, a
+-- renewal sets the seats to the licenses of its keys (rule R3); a group of
+-- calls starts at each renewal
+CREATE TEMP TABLE seat_replay AS
+SELECT r.*, coalesce(lag(r.expected) OVER (PARTITION BY r.subscription_id ORDER BY r.done), r.before_seats) AS prev
+  FROM (
+SELECT g.*, b.seats AS before_seats, CASE WHEN g.grp = 0 THEN b.seats ELSE 0 END
+            + sum(g.licenses) OVER (PARTITION BY g.subscription_id, g.grp ORDER BY g.done) AS expected
+  FROM (SELECT e.*, count(*) FILTER (WHERE e.kind = 'renew') OVER (PARTITION BY e.subscription_id ORDER BY e.done) AS grp
+          FROM (SELECT a.attempt_id, (a.args->>'subscription_id')::bigint AS subscription_id, a.done, a.kind,
+                       (SELECT sum(k.licenses) FROM claim c JOIN key_card k ON k.product_key = c.product_key
+                         WHERE c.attempt_id = a.attempt_id) AS licenses,
+                       (a.result->>'seats')::int AS returned
+                  FROM ok_attempt a WHERE a.kind IN ('add_licenses', 'renew')) AS e) AS g
+  JOIN load.before_sub b USING (subscription_id)) AS r;
+
+-- the seats of a term are the licenses of its keys: for a subscription never
+-- renewed, its activation and added keys; for a renewed one, the last
+-- renewal's keys and those added since (from the replay)
+WITH never_renewed AS (
+	SELECT s.subscription_id, s.seats, coalesce(sum(k.licenses), 0) AS expected
 	  FROM subscription s
 	  LEFT JOIN key_card k ON k.subscription_id = s.subscription_id AND k.redeemed_as IN ('activate', 'add_users')
 	 WHERE s.billing = 'product_key'
+	   AND NOT EXISTS (SELECT 1 FROM key_card r WHERE r.subscription_id = s.subscription_id AND r.redeemed_as = 'renew')
 	 GROUP BY s.subscription_id, s.seats
-	HAVING s.seats <> coalesce(sum(k.licenses), 0)
+), renewed AS (
+	SELECT s.subscription_id, s.seats,
+	       (SELECT x.expected FROM seat_replay x WHERE x.subscription_id = s.subscription_id ORDER BY x.done DESC LIMIT 1) AS expected
+	  FROM subscription s
+	 WHERE s.billing = 'product_key'
+	   AND EXISTS (SELECT 1 FROM key_card r WHERE r.subscription_id = s.subscription_id AND r.redeemed_as = 'renew')
+), bad AS (
+	SELECT * FROM never_renewed WHERE seats <> expected
+	UNION ALL SELECT * FROM renewed WHERE seats IS DISTINCT FROM expected
 )
 INSERT INTO chk (name, ok, detail)
-SELECT 'seats of every product-key subscription = licenses of the keys redeemed to it',
+SELECT 'seats of every product-key subscription = licenses of the keys of its term: activation or last renewal, and those added since',
        count(*) = 0,
-       format('%s of %s subscriptions differ%s', count(*),
+       format('%s of %s subscriptions differ%s (%s renewed)', count(*),
               (SELECT count(*) FROM subscription WHERE billing = 'product_key'),
-              coalesce(' (e.g. subscription ' || min(subscription_id) || ')', ''))
+              coalesce(' (e.g. subscription ' || min(subscription_id) || ')', ''), (SELECT count(*) FROM renewed))
   FROM bad;
 
--- the seat counts add_licenses returned replay: ordered by commit (done),
--- each is the pre-fill's seats plus the licenses of the keys added so far
-WITH a AS (
-	SELECT a.attempt_id, (a.args->>'subscription_id')::bigint AS subscription_id, a.done,
-	       (a.result->>'seats')::int AS returned,
-	       (SELECT sum(k.licenses) FROM claim c JOIN key_card k ON k.product_key = c.product_key
-	         WHERE c.attempt_id = a.attempt_id) AS added
-	  FROM ok_attempt a WHERE a.kind = 'add_licenses'
-), r AS (
-	SELECT a.*, b.seats + sum(a.added) OVER (PARTITION BY a.subscription_id ORDER BY a.done) AS expected
-	  FROM a JOIN load.before_sub b USING (subscription_id)
-), fin AS (
-	SELECT s.subscription_id, s.seats, b.seats + coalesce((SELECT sum(added) FROM a WHERE a.subscription_id = s.subscription_id), 0) AS expected
+-- the seat counts add_licenses returned replay, and so do the final seats
+WITH fin AS (
+	SELECT s.subscription_id, s.seats,
+	       coalesce((SELECT x.expected FROM seat_replay x WHERE x.subscription_id = s.subscription_id ORDER BY x.done DESC LIMIT 1),
+	                b.seats) AS expected
 	  FROM subscription s JOIN load.before_sub b USING (subscription_id)
 )
 INSERT INTO chk (name, ok, detail)
-SELECT 'add_licenses: every returned seat count replays in commit order, and final seats = pre-fill + successful additions',
-       (SELECT count(*) FROM r WHERE returned IS DISTINCT FROM expected) = 0
+SELECT 'add_licenses and renew_subscription: every returned seat count replays in commit order, and so do the final seats',
+       (SELECT count(*) FROM seat_replay WHERE kind = 'add_licenses' AND returned IS DISTINCT FROM expected) = 0
        AND (SELECT count(*) FROM fin WHERE seats <> expected) = 0,
-       format('%s successful add_licenses: %s returned counts off, %s subscriptions with other final seats',
-              (SELECT count(*) FROM a), (SELECT count(*) FROM r WHERE returned IS DISTINCT FROM expected),
+       format('%s successful add_licenses, %s renewals: %s returned counts off, %s subscriptions with other final seats',
+              (SELECT count(*) FROM seat_replay WHERE kind = 'add_licenses'), (SELECT count(*) FROM seat_replay WHERE kind = 'renew'),
+              (SELECT count(*) FROM seat_replay WHERE kind = 'add_licenses' AND returned IS DISTINCT FROM expected),
               (SELECT count(*) FROM fin WHERE seats <> expected));
 
 -- the terms renew_subscription returned replay: ordered by commit, each
@@ -379,8 +401,11 @@ WITH want AS (
 	  FROM claim c JOIN ok_attempt a USING (attempt_id)
 	UNION ALL
 	SELECT a.xid, 'subscription', 'UPDATE', jsonb_build_object('subscription_id', (a.args->>'subscription_id')::bigint),
-	       CASE a.kind WHEN 'add_licenses' THEN 'seats ' || (a.result->>'seats') ELSE 'term ends ' || (a.result->>'expires_on') END
-	  FROM ok_attempt a WHERE a.kind IN ('add_licenses', 'renew')
+	       CASE a.kind WHEN 'add_licenses' THEN 'seats ' || (a.result->>'seats')
+	            -- a renewal sets the seats to its keys' licenses (rule R3)
+	            ELSE concat_ws('; ', CASE WHEN x.expected <> x.prev THEN 'seats ' || x.expected END,
+	                           'term ends ' || (a.result->>'expires_on')) END
+	  FROM ok_attempt a JOIN seat_replay x USING (attempt_id) WHERE a.kind IN ('add_licenses', 'renew')
 ), have AS (
 	SELECT l.transaction_id AS xid, l.table_name, l.operation, l.row_key,
 	       CASE WHEN l.table_name = 'key_card' THEN l.new_row->>'subscription_id'

@@ -53,7 +53,7 @@ UPDATE por_partner.tenant SET organization_name = organization_name || ' (rename
 INSERT INTO por_partner.tenant_user (tenant_id, first_name, email)
 SELECT (args->>'tenant_id')::bigint, args->>'first_name', 'planted@hot.example' FROM load.attempt
  WHERE kind = 'add_user' AND outcome <> 'ok' ORDER BY attempt_id LIMIT 1;
--- plant: a successful add_licenses whose seats were not added => add_licenses: every returned
+-- plant: a successful add_licenses whose seats were not added => add_licenses and renew_subscription: every returned
 UPDATE por_partner.subscription SET seats = seats - 1
  WHERE subscription_id = (SELECT (args->>'subscription_id')::bigint FROM load.attempt
                            WHERE kind = 'add_licenses' AND outcome = 'ok' ORDER BY done DESC LIMIT 1);

@@ -1,6 +1,7 @@
 -- pgbench: renew_subscription of a random base subscription as of today with
--- 1 or 2 keys of the contended pool (23514 when they do not cover every seat,
--- rule R3, or are of the other SKU; 23505 when another call got a key first);
+-- 1 or 2 keys of the contended pool (23514 when they carry fewer licenses than
+-- the licensed users, rule R3, or are of the other SKU; 23505 when another call
+-- got a key first); the renewed term has the licenses of its keys as seats;
 -- a renewal waits for, or is waited for by, concurrent notice runs
 \set n random(1, :base)
 \set off1 random(0, 3)

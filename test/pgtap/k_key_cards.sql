@@ -152,7 +152,7 @@ SELECT throws_ok(format($$SELECT add_licenses(%s, ARRAY[%L]::product_key[])$$, :
                  '55000', format('subscription %s is billed directly, not by product key', :direct_sub),
                  'rule K3: keys add users only to subscriptions set up with keys');
 SELECT throws_ok(format($$INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
-                          VALUES (%s, 'O365_SMALL_BUSINESS', 1, 'product_key', current_date, current_date + 365);
+                          VALUES (%s, 'O365_SMALL_BUSINESS', 1, 'product_key', current_date + 3650, current_date + 4015);
                           SET CONSTRAINTS ALL IMMEDIATE$$, :direct_tenant),
                  '23514', NULL,
                  'rule K3: a subscription billed by product key with no key that activated it fails at commit');

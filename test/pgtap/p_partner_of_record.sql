@@ -111,7 +111,7 @@ SELECT throws_ok(format($$UPDATE subscription SET partner_of_record = %s WHERE s
                  '23514', 'partner "Proseware Resellers" (MPN ID 732003) cannot be partner of record',
                  'rule P2: a direct UPDATE naming a partner that is no subscription advisor is refused');
 SELECT throws_ok(format($$INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, partner_of_record)
-                           VALUES (%s, 'O365_SMALL_BUSINESS', 1, 'direct', current_date, current_date + 30, %s)$$, :t1, :pplain),
+                           VALUES (%s, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3650, current_date + 3680, %s)$$, :t1, :pplain),
                  '23514', 'partner "Proseware Resellers" (MPN ID 732003) cannot be partner of record',
                  'rule P2: a direct INSERT naming a partner that is no subscription advisor is refused');
 SELECT is((SELECT partner_of_record FROM subscription WHERE subscription_id = :s1), :padv::bigint,

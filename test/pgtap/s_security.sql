@@ -119,7 +119,7 @@ SELECT throws_ok($$SELECT count(*) FROM por_partner.key_card$$, '42501', NULL,
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname::text) FROM pg_class c
             WHERE c.relnamespace = 'por_partner_book'::regnamespace AND c.relkind = 'v'
               AND has_table_privilege(c.oid, 'SELECT')),
-          ARRAY['audit_log', 'delegated_admin', 'delegated_admin_offer', 'key_card', 'key_card_overview', 'license',
+          ARRAY['audit_log', 'change_notice', 'delegated_admin', 'delegated_admin_offer', 'key_card', 'key_card_overview', 'license',
                 'partner', 'partner_login', 'partner_user', 'purchase_offer', 'purchase_offer_line', 'renewal_notice',
                 'subscription', 'subscription_overview', 'tenant', 'tenant_user', 'trial_invitation'],
           'A reads its book through the views of por_partner_book, one for each of those tables and BI views');

@@ -35,7 +35,7 @@
 -- runs as a superuser, as make test runs it.
 BEGIN;
 SET search_path = por_partner, por_partner_internal, public;
-SELECT plan(935);
+SELECT plan(968);
 
 --------------------------------------------------------------------------
 -- A small valid world, so that an unknown id differs from a valid id with
@@ -96,7 +96,8 @@ VALUES (:p, 'lena@badinput-partners.example', 'limited') RETURNING partner_user_
 -- a trial invitation and a purchase offer, accepted once
 SELECT create_trial_invitation(:p, 'O365_SMALL_BUSINESS') AS trial_url \gset
 SELECT create_purchase_offer(:p, '[{"sku_code": "O365_MIDSIZE_BUSINESS", "licenses": 10}]') AS offer_url \gset
-SELECT s AS s_direct FROM accept_purchase_offer(:'offer_url', :t_mid) AS s \gset
+-- (for a customer with no Midsize subscription: one paid path, rules R3, R4)
+SELECT s AS s_direct FROM accept_purchase_offer(:'offer_url', (SELECT tenant_id FROM subscription WHERE subscription_id = :s_dep)) AS s \gset
 
 --------------------------------------------------------------------------
 -- The cases
@@ -169,6 +170,9 @@ INSERT INTO fn_form VALUES
 	('partner_benefits_active(partner)', 'partner_benefits_active', '=true', 'rule P3 on a partner row'),
 	('create_trial_invitation', 'create_trial_invitation', 'ok', NULL),
 	('accept_trial_invitation', 'accept_trial_invitation', 'ok', NULL),
+	('accept_trial_invitation(text, bigint)', 'accept_trial_invitation', 'ok', 'an existing customer'),
+	('create_subscription', 'create_subscription', 'ok', NULL),
+	('send_phase_notices', 'send_phase_notices', 'ok', NULL),
 	('create_purchase_offer', 'create_purchase_offer', 'ok', NULL),
 	('accept_purchase_offer', 'accept_purchase_offer', 'ok', NULL),
 	('update_partner_contact', 'update_partner_contact', 'ok', NULL),
@@ -272,6 +276,11 @@ SELECT f.form, f.fn, a.pos, a.name, a.type, a.valid, a.on_null, a.on_unknown, a.
 	('accept_trial_invitation', 4, 'admin_first_name', 'text', $$'Tia'$$, '22004', NULL, 'ok', '22001'),
 	('accept_trial_invitation', 5, 'admin_last_name', 'text', $$'Trial'$$, '22004', NULL, 'ok', '22001'),
 	('accept_trial_invitation', 6, 'admin_email', 'text', $$'tia@trial.example'$$, '22004', NULL, '22023', '22001'),
+	('accept_trial_invitation(text, bigint)', 1, 'url', 'text', quote_literal(:'trial_url'), '22004', NULL, '22023', '22001'),
+	('accept_trial_invitation(text, bigint)', 2, 'tenant_id', 'bigint', :'t', '22004', '23503', NULL, NULL),
+	('create_subscription', 1, 'tenant_id', 'bigint', :'t_mid', '22004', '23503', NULL, NULL),
+	('create_subscription', 2, 'keys', 'product_key[]', $$'{WWWWW-WWWWW-WWWWW-WWWWW-CCCC2}'::product_key[]$$, '22004', NULL, NULL, NULL),
+	('create_subscription', 3, 'starts_on', 'date', 'current_date', '22004', NULL, NULL, NULL),
 	('create_purchase_offer', 1, 'partner_id', 'bigint', :'p', '22004', '23503', NULL, NULL),
 	('create_purchase_offer', 2, 'lines', 'jsonb', $$'[{"sku_code": "O365_MIDSIZE_BUSINESS", "licenses": 10}]'::jsonb$$, '22004', NULL, NULL, NULL),
 	('create_purchase_offer', 3, 'include_delegated_admin', 'boolean', 'true', '22004', NULL, NULL, NULL),
@@ -304,6 +313,7 @@ SELECT f.form, f.fn, a.pos, a.name, a.type, a.valid, a.on_null, a.on_unknown, a.
 	-- the lifecycle (R rules)
 	('renewal_notices_due', 1, 'as_of', 'date', 'current_date', '=(no rows)', NULL, NULL, NULL),
 	('send_renewal_notices', 1, 'as_of', 'date', 'current_date', '22004', NULL, NULL, NULL),
+	('send_phase_notices', 1, 'as_of', 'date', 'current_date', '22004', NULL, NULL, NULL),
 	('renew_subscription', 1, 'subscription_id', 'bigint', :'s', '22004', '23503', NULL, NULL),
 	('renew_subscription', 2, 'keys', 'product_key[]',
 	 $$'{WWWWW-WWWWW-WWWWW-WWWWW-RRRR2,WWWWW-WWWWW-WWWWW-WWWWW-RRRR3,WWWWW-WWWWW-WWWWW-WWWWW-RRRR4}'::product_key[]$$, '22004', NULL, NULL, NULL),
@@ -655,7 +665,9 @@ INSERT INTO bad_case (label, fn, input_class, call, expect, about) VALUES
 	('customer_management_view:rule:neither', 'customer_management_view', 'valid ids, wrong state',
 	 format('customer_management_view(%s)', :p_plain), '42501', 'a partner allowed neither view (rule A3)'),
 	('renew_subscription:rule:too-few-keys', 'renew_subscription', 'valid ids, wrong state',
-	 format($$renew_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-RRRR2,WWWWW-WWWWW-WWWWW-WWWWW-RRRR3}')$$, :s), '23514', 'keys covering 2 of 3 seats (rule R3)'),
+	 format($$renew_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-RRRR2}')$$, :s), '23514', 'a key of 1 license for 2 licensed users (rule R3)'),
+	('create_subscription:rule:overlap', 'create_subscription', 'valid ids, wrong state',
+	 format($$create_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-CCCC2}')$$, :t), '23P01', 'a second paid term of a product the customer has (rules R3, R4)'),
 	('renew_subscription:rule:other-sku', 'renew_subscription', 'valid ids, wrong state',
 	 format($$renew_subscription(%s, '{WWWWW-WWWWW-WWWWW-WWWWW-MMMM3}')$$, :s), '23514', 'a key of another SKU (rule K3)'),
 	('renew_subscription:rule:deprovisioned', 'renew_subscription', 'valid ids, wrong state',
@@ -842,7 +854,7 @@ SELECT set_eq($$SELECT DISTINCT fn FROM bad_case WHERE fn IN (
 	'remove_delegated_admin', 'set_partner_of_record', 'clear_partner_of_record', 'partner_benefits_active',
 	'create_trial_invitation', 'accept_trial_invitation', 'create_purchase_offer', 'accept_purchase_offer',
 	'update_partner_contact', 'partner_customer_count', 'customer_management_view', 'partner_can',
-	'subscription_phase', 'renewal_notices_due', 'send_renewal_notices', 'renew_subscription',
+	'subscription_phase', 'renewal_notices_due', 'send_renewal_notices', 'send_phase_notices', 'create_subscription', 'renew_subscription',
 	'renew_with_direct_billing', 'purge_deprovisioned', 'expiring_subscriptions', 'product_key',
 	'product_key_is_valid', 'product_key_mask', 'text')$$,
 	ARRAY['create_customer_subscription', 'add_licenses', 'add_user', 'assign_license', 'remove_license',
@@ -850,7 +862,7 @@ SELECT set_eq($$SELECT DISTINCT fn FROM bad_case WHERE fn IN (
 	'remove_delegated_admin', 'set_partner_of_record', 'clear_partner_of_record', 'partner_benefits_active',
 	'create_trial_invitation', 'accept_trial_invitation', 'create_purchase_offer', 'accept_purchase_offer',
 	'update_partner_contact', 'partner_customer_count', 'customer_management_view', 'partner_can',
-	'subscription_phase', 'renewal_notices_due', 'send_renewal_notices', 'renew_subscription',
+	'subscription_phase', 'renewal_notices_due', 'send_renewal_notices', 'send_phase_notices', 'create_subscription', 'renew_subscription',
 	'renew_with_direct_billing', 'purge_deprovisioned', 'expiring_subscriptions', 'product_key',
 	'product_key_is_valid', 'product_key_mask', 'text'],
 	'every function the README documents has bad input cases');

@@ -60,6 +60,8 @@ SELECT v.* FROM w, LATERAL (VALUES
 	-- add_user licenses no one: the 1 MB calls would take S1a's seats
 	('add_user', 'subscription_id', 'NULL::bigint', w.s2a::text),
 	('renew_subscription', 'subscription_id', w.s1c::text, w.s2c::text),
+	-- a new term of a product the customer has: after its current one (R3, R4)
+	('create_subscription', 'starts_on', '''2040-01-01''::date', NULL),
 	('*', 'user_id', w.ned::text, w.wil::text),
 	('remove_license', 'user_id', w.una::text, w.wes::text),
 	('*', 'partner_user_id', w.ga1::text, w.ga2::text),
