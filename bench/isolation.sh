@@ -36,6 +36,7 @@
 #                            the data of parts 1 and 2
 #   BENCH_SCALE   (1000000; 100000) tenants in part 3 (at least 60000)
 #   BENCH_PARTS   ("1 2 3")  which parts to run
+#   BENCH_OLD     (0.2.0)    the released version side A installs
 # The defaults take six to seven minutes on the project's 2-core machine,
 # two and a half to four of them loading (both versions' databases at once).
 set -eu
@@ -54,6 +55,7 @@ CARDS=${BENCH_CARDS:-$d_cards}
 TENANTS=${BENCH_TENANTS:-$d_tenants}
 SCALE=${BENCH_SCALE:-$d_scale}
 PARTS=${BENCH_PARTS:-1 2 3}
+OLD_VERSION=${BENCH_OLD:-0.2.0}
 SMALL=300 BIG=30000 OTHER_PARTNERS=5000
 if [ "$SCALE" -lt 60000 ]; then
 	echo "BENCH_SCALE must be at least 60000 (the two measured books hold $((SMALL + BIG)) tenants)" >&2
@@ -73,7 +75,7 @@ chmod 777 "$WORK"
 
 VERSIONS="020 030"
 declare -A PID MED SETUP_T # setup jobs by version; medians by side; setup seconds by part
-vname() { [ "$1" = 020 ] && echo "0.2.0" || echo "$DEFAULT_VERSION (default)"; }
+vname() { [ "$1" = 020 ] && echo "$OLD_VERSION" || echo "$DEFAULT_VERSION (default)"; }
 has_part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 failed() { awk -F '\t' -v s="$1" '$1 == s { f = 1 } END { exit !f }' "$WORK/failed"; }
 why() { awk -F '\t' -v s="$1" '$1 == s { print $2; exit }' "$WORK/failed"; }
@@ -151,7 +153,7 @@ INSTALLED=$(installed_now)
 for p in $PARTS; do
 	for v in $VERSIONS; do
 		createdb "p${p}_$v"
-		if [ "$v" = 020 ]; then create="CREATE EXTENSION por_partner VERSION '0.2.0' CASCADE"; else create="CREATE EXTENSION por_partner CASCADE"; fi
+		if [ "$v" = 020 ]; then create="CREATE EXTENSION por_partner VERSION '$OLD_VERSION' CASCADE"; else create="CREATE EXTENSION por_partner CASCADE"; fi
 		psql -Xq -d "p${p}_$v" -v ON_ERROR_STOP=1 -c "$create" >"$WORK/create.out" 2>&1 ||
 			fail "p${p}_$v" "$create: $(first_error "$WORK/create.out")"
 	done
@@ -317,7 +319,7 @@ same() { # fn-side hand-side
 	if [ -z "$a" ] || [ -z "$b" ]; then echo "-"; elif [ "$a" = "$b" ]; then echo "same rows"; else echo "DIFFERENT rows"; fi
 }
 {
-	echo "# Partners' calls as a partner's login, 0.2.0 and $DEFAULT_VERSION (bench/isolation.sh, issue 11)"
+	echo "# Partners' calls as a partner's login, $OLD_VERSION and $DEFAULT_VERSION (bench/isolation.sh, issue 11)"
 	echo
 	echo "PostgreSQL $(psql -XAtc 'SHOW server_version'), $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $(date -u +%Y-%m-%d)."
 	echo "Parts $PARTS; $ROUNDS rounds interleaving the sides, medians of the rounds (min and max: the rounds'); setup ${SETUP_SECONDS} s ($(for p in $PARTS; do printf 'part %s %s s; ' "$p" "${SETUP_T[$p]:-?}"; done | sed 's/; $//')), all ${TOTAL_SECONDS} s."
@@ -343,7 +345,7 @@ same() { # fn-side hand-side
 		done
 		r=$(ratio "${MED[p1.030]}" "${MED[p1.020]}")
 		echo
-		echo "$DEFAULT_VERSION / 0.2.0 tx/s = $r (target: at least 0.90, within 10%) $(verdict "$r" '>=' 0.90 p1.020 p1.030)"
+		echo "$DEFAULT_VERSION / $OLD_VERSION tx/s = $r (target: at least 0.90, within 10%) $(verdict "$r" '>=' 0.90 p1.020 p1.030)"
 	fi
 	if has_part 2; then
 		echo
@@ -361,13 +363,13 @@ same() { # fn-side hand-side
 		done
 		r=$(ratio "${MED[p2.030]}" "${MED[p2.020]}")
 		echo
-		echo "$DEFAULT_VERSION / 0.2.0 calls/s = $r (target: at least 0.90, within 10%) $(verdict "$r" '>=' 0.90 p2.020 p2.030)"
+		echo "$DEFAULT_VERSION / $OLD_VERSION calls/s = $r (target: at least 0.90, within 10%) $(verdict "$r" '>=' 0.90 p2.020 p2.030)"
 	fi
 	if has_part 3; then
 		echo
 		echo "## 3. subscriptions expiring within 30 days, one partner's"
 		echo
-		echo "pgbench -c 1 -T $READ_SECONDS -M prepared, latency a call; $SCALE tenants, $(psql -XAt -d p3_030 -c 'SELECT count(*) FROM por_partner.subscription' 2>/dev/null || echo '?') subscriptions (ends spread over two years around today), partners 1 and 2 measured, $OTHER_PARTNERS others. The function as the partner's login (SELECT * FROM por_partner.expiring_subscriptions(30)); the hand-written query over the partner's book as superuser, on the $DEFAULT_VERSION database (the same rows as 0.2.0's)."
+		echo "pgbench -c 1 -T $READ_SECONDS -M prepared, latency a call; $SCALE tenants, $(psql -XAt -d p3_030 -c 'SELECT count(*) FROM por_partner.subscription' 2>/dev/null || echo '?') subscriptions (ends spread over two years around today), partners 1 and 2 measured, $OTHER_PARTNERS others. The function as the partner's login (SELECT * FROM por_partner.expiring_subscriptions(30)); the hand-written query over the partner's book as superuser, on the $DEFAULT_VERSION database (the same rows as $OLD_VERSION's)."
 		echo
 		echo "| partner | query | rows | ms a call (median) | min | max | p90 ms | calls | status |"
 		echo "|---|---|---|---|---|---|---|---|---|"
@@ -376,7 +378,7 @@ same() { # fn-side hand-side
 			for s in fn_$who.030 hand_$who fn_$who.020; do
 				case $s in
 				fn_*.030) q="expiring_subscriptions(30), $DEFAULT_VERSION" ;;
-				fn_*.020) q="expiring_subscriptions(30), 0.2.0" ;;
+				fn_*.020) q="expiring_subscriptions(30), $OLD_VERSION" ;;
 				*) q="hand-written, superuser" ;;
 				esac
 				read -r m mmin mmax < <(stats "p3.$s" p50 %.3f)
@@ -387,7 +389,7 @@ same() { # fn-side hand-side
 			done
 		done
 		echo
-		echo "| partner | function / hand-written, $DEFAULT_VERSION | 0.2.0 (reference) | the function's rows and the query's | target: within 2x ($DEFAULT_VERSION) |"
+		echo "| partner | function / hand-written, $DEFAULT_VERSION | $OLD_VERSION (reference) | the function's rows and the query's | target: within 2x ($DEFAULT_VERSION) |"
 		echo "|---|---|---|---|---|"
 		for who in small big; do
 			r3=$(ratio "${MED[p3.fn_$who.030]}" "${MED[p3.hand_$who]}")
