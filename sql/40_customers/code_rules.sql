@@ -62,6 +62,13 @@ BEGIN
 				      HINT = 'Leave agreement null to have it filled in.';
 		END IF;
 	END IF;
+	-- a subscription stays with its tenant: its licenses' tenant_id is its own
+	IF TG_OP = 'UPDATE' AND NEW.tenant_id <> OLD.tenant_id THEN
+		RAISE EXCEPTION 'subscription % cannot move to another tenant', OLD.subscription_id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      DETAIL = format('It is a subscription of tenant %s; its licenses are held by that tenant''s users.', OLD.tenant_id),
+			      HINT = 'Set the other tenant up with a subscription of its own.';
+	END IF;
 	-- a superseded subscription is renewed and given seats no more (R3, R4)
 	IF TG_OP = 'UPDATE' AND OLD.superseded_by IS NOT NULL
 	   AND (NEW.seats > OLD.seats OR NEW.expires_on > OLD.expires_on) THEN
@@ -73,7 +80,11 @@ BEGIN
 	-- holds it against concurrent writers too
 	IF NEW.billing <> 'trial'
 	   AND (TG_OP = 'INSERT' OR (NEW.tenant_id, NEW.sku_code, NEW.billing, NEW.starts_on, NEW.expires_on)
-	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on)) THEN
+	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on))
+	   AND EXISTS (SELECT 1 FROM @extschema@.subscription su
+	                WHERE su.tenant_id = NEW.tenant_id AND su.sku_code = NEW.sku_code AND su.billing <> 'trial'
+	                  AND daterange(su.starts_on, su.expires_on) && daterange(NEW.starts_on, NEW.expires_on)
+	                  AND su.subscription_id IS DISTINCT FROM NEW.subscription_id) THEN
 		PERFORM por_partner_internal.require_one_paid_term(NEW);
 	END IF;
 	IF TG_OP = 'INSERT' THEN
@@ -134,11 +145,19 @@ BEGIN
 	   AND @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
 	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
 	 LIMIT 1;
+	-- a purchase converts the tenant's running trial of its product (rule
+	-- A4): here, after the admin's license, in the one AFTER INSERT trigger
+	IF NEW.billing <> 'trial'
+	   AND EXISTS (SELECT 1 FROM @extschema@.subscription s
+	                WHERE s.tenant_id = NEW.tenant_id AND s.sku_code = NEW.sku_code AND s.billing = 'trial'
+	                  AND s.superseded_by IS NULL) THEN
+		PERFORM por_partner_internal.convert_trial(NEW);
+	END IF;
 	RETURN NULL;
 END $$;
 
 COMMENT ON FUNCTION por_partner_internal.subscription_license_admin() IS
-	'Trigger: a new subscription gives the tenant''s admin a license (rule C3), unless it is brought in already disabled or deprovisioned (rule R6).';
+	'Trigger: a new subscription gives the tenant''s admin a license (rule C3), unless it is brought in already disabled or deprovisioned (rule R6); a purchase converts the tenant''s running trial of its product (rule A4, convert_trial()).';
 
 -- A subscription billed by product key exists only with a key redeemed to
 -- activate it (rules K3, A6); checked at commit, after the keys are marked.
@@ -235,7 +254,9 @@ BEGIN
 	END IF;
 	NEW.tenant_id := sub.tenant_id;
 	expires := sub.expires_on;
-	PERFORM por_partner_internal.require_not_superseded(sub, 'given licenses');
+	IF sub.superseded_by IS NOT NULL THEN
+		PERFORM por_partner_internal.require_not_superseded(sub, 'given licenses');
+	END IF;
 	phase := @extschema@.subscription_phase(expires, current_date);
 	IF phase IN ('disabled', 'deprovisioned') THEN
 		RAISE EXCEPTION 'subscription % is %', NEW.subscription_id, phase

@@ -382,48 +382,48 @@ COMMENT ON FUNCTION @extschema@.accept_purchase_offer(text, bigint, int) IS
 -- the trial's licensed users are licensed on the purchase, and the trial ends
 -- that day, superseded by it.  Fewer seats than the trial's licensed users is
 -- refused: no license is lost without an error.
-CREATE OR REPLACE FUNCTION por_partner_internal.subscription_trial_convert() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+CREATE OR REPLACE FUNCTION por_partner_internal.convert_trial(purchase @extschema@.subscription) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	t @extschema@.subscription;
 	missing int;
 	taken int;
 BEGIN
-	-- the trigger's WHEN clause calls this only for a purchase (not a trial)
+	-- subscription_license_admin calls this for a purchase (not a trial) of
+	-- a tenant that has a trial of its product
 	SELECT * INTO t FROM @extschema@.subscription s
-	 WHERE s.tenant_id = NEW.tenant_id AND s.sku_code = NEW.sku_code AND s.billing = 'trial'
-	   AND s.superseded_by IS NULL AND s.starts_on <= NEW.starts_on
-	   AND @extschema@.subscription_phase(s.expires_on, NEW.starts_on) IN ('active', 'expired')
+	 WHERE s.tenant_id = purchase.tenant_id AND s.sku_code = purchase.sku_code AND s.billing = 'trial'
+	   AND s.superseded_by IS NULL AND s.starts_on <= purchase.starts_on
+	   AND @extschema@.subscription_phase(s.expires_on, purchase.starts_on) IN ('active', 'expired')
 	   FOR UPDATE;
 	IF NOT FOUND THEN
-		RETURN NULL;
+		RETURN;
 	END IF;
-	SELECT s.licensed_users INTO taken FROM @extschema@.subscription s WHERE s.subscription_id = NEW.subscription_id;
+	SELECT s.licensed_users INTO taken FROM @extschema@.subscription s WHERE s.subscription_id = purchase.subscription_id;
 	SELECT count(*) INTO missing FROM @extschema@.license l
 	 WHERE l.subscription_id = t.subscription_id
-	   AND NOT EXISTS (SELECT 1 FROM @extschema@.license n WHERE n.subscription_id = NEW.subscription_id AND n.user_id = l.user_id);
-	IF taken + missing > NEW.seats THEN
-		RAISE EXCEPTION 'subscription % has % seats, but the trial it converts has % licensed users', NEW.subscription_id,
-				NEW.seats, taken + missing
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.license n WHERE n.subscription_id = purchase.subscription_id AND n.user_id = l.user_id);
+	IF taken + missing > purchase.seats THEN
+		RAISE EXCEPTION 'subscription % has % seats, but the trial it converts has % licensed users', purchase.subscription_id,
+				purchase.seats, taken + missing
 			USING ERRCODE = 'check_violation',
 			      DETAIL = format('A purchase converts the tenant''s running trial, subscription %s, and licenses its users (rule A4): remove %s licenses from the trial first, or buy %s more.',
-			                      t.subscription_id, taken + missing - NEW.seats, taken + missing - NEW.seats),
+			                      t.subscription_id, taken + missing - purchase.seats, taken + missing - purchase.seats),
 			      HINT = 'por_partner.remove_license() takes a license back.';
 	END IF;
 	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
-	SELECT NEW.subscription_id, l.user_id, l.tenant_id FROM @extschema@.license l
+	SELECT purchase.subscription_id, l.user_id, l.tenant_id FROM @extschema@.license l
 	 WHERE l.subscription_id = t.subscription_id
 	 ORDER BY l.user_id
 	ON CONFLICT DO NOTHING;
 	-- the trial ends on the purchase's first day (a term is never empty: one
 	-- that began that day is held to have begun the day before)
 	UPDATE @extschema@.subscription s
-	   SET expires_on = least(s.expires_on, NEW.starts_on),
-	       starts_on = least(s.starts_on, least(s.expires_on, NEW.starts_on) - 1),
-	       superseded_by = NEW.subscription_id
+	   SET expires_on = least(s.expires_on, purchase.starts_on),
+	       starts_on = least(s.starts_on, least(s.expires_on, purchase.starts_on) - 1),
+	       superseded_by = purchase.subscription_id
 	 WHERE s.subscription_id = t.subscription_id;
-	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION por_partner_internal.subscription_trial_convert() IS
-	'Trigger: a purchase of the product of the tenant''s running trial licenses the trial''s users on it and ends the trial that day, superseded by the purchase (rule A4); 23514 when it has fewer seats than they need.';
+COMMENT ON FUNCTION por_partner_internal.convert_trial(@extschema@.subscription) IS
+	'Internal, for the trigger subscription_license_admin: a purchase of the product of the tenant''s running trial licenses the trial''s users on it and ends the trial that day, superseded by the purchase (rule A4); 23514 when it has fewer seats than they need.';

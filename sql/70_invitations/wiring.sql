@@ -76,11 +76,6 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.purchase_offer_line', ''
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.trial_invitation', 'invitation_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.purchase_offer', 'purchase_offer_id'), '');
 
--- Rule A4: a purchase converts the tenant's running trial of its product.
--- After subscription_license_admin (triggers fire in name order), so that the
--- admin's license (rule C3) is not counted twice.
-CREATE OR REPLACE TRIGGER subscription_trial_convert AFTER INSERT ON @extschema@.subscription
-	FOR EACH ROW WHEN (NEW.billing <> 'trial')
-	EXECUTE FUNCTION por_partner_internal.subscription_trial_convert();
-
-REVOKE ALL ON FUNCTION por_partner_internal.subscription_trial_convert() FROM PUBLIC;
+-- Rule A4: a purchase converts the tenant's running trial of its product:
+-- in trigger subscription_license_admin (40_customers)
+REVOKE ALL ON FUNCTION por_partner_internal.convert_trial(@extschema@.subscription) FROM PUBLIC;

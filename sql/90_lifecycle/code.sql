@@ -24,38 +24,35 @@ AS $$ SELECT @extschema@.subscription_phase(s.expires_on, as_of) $$;
 COMMENT ON FUNCTION @extschema@.subscription_phase(@extschema@.subscription, date) IS
 	'The phase of a subscription row as of a day (default today): SELECT subscription_phase(s) FROM por_partner.subscription s.';
 
-CREATE OR REPLACE FUNCTION @extschema@.renewal_notices_due(as_of date DEFAULT current_date)
+-- The renewal notices due on as_of for the subscriptions whose term ends
+-- in [first_expiry, last_expiry] (rules R1, P4): of every partner's when
+-- partner is null, else of that partner's book only, so that neither the
+-- work done nor the time taken depends on other partners' subscriptions.
+-- Work grows with the subscriptions in the range, never with the ledger's
+-- history: each candidate's notice is looked up by one probe of the ledger's
+-- unique index (the LIMIT keeps the planner from hashing the whole ledger).
+CREATE OR REPLACE FUNCTION por_partner_internal.notices_due(as_of date, first_expiry date, last_expiry date, partner bigint)
 RETURNS TABLE (subscription_id bigint, tenant_id bigint, recipient text, partner_id bigint,
                days_before int, expires_on date)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-	-- subscriptions active at as_of whose first notice date has come: an
-	-- index range scan on expires_on, whatever the size of the table
-	WITH horizon AS (SELECT max(days_before) AS days FROM @extschema@.renewal_notice_schedule),
-	-- operators and readers: every subscription in the window; a partner:
-	-- its customers' only, read from its book, so that neither the work done
-	-- nor the time taken depends on other partners' subscriptions
-	reads_all AS (SELECT @extschema@.caller_reads_all() AS yes),
-	scope AS (
-		SELECT s.* FROM @extschema@.subscription s, horizon h, reads_all a
-		 WHERE a.yes AND s.expires_on > as_of
-		   -- held to the last date: as_of near it is no overflow, whatever the plan
-		   AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, h.days)
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	WITH scope AS (
+		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.starts_on, s.partner_of_record
+		  FROM @extschema@.subscription s
+		 WHERE partner IS NULL AND s.expires_on >= first_expiry AND s.expires_on <= last_expiry
 		UNION ALL
-		SELECT s.* FROM @extschema@.subscription s, horizon h, reads_all a
-		 WHERE NOT a.yes
-		   AND s.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(@extschema@.caller_partner_id()) AS b (tenant_id))
-		   AND s.expires_on > as_of AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, h.days)
-	),
-	candidate AS (
-		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.partner_of_record,
-		       -- the latest notice whose send date (expires_on - days_before) has come
-		       (SELECT min(r.days_before) FROM @extschema@.renewal_notice_schedule r
-		         WHERE r.days_before >= s.expires_on - as_of) AS days_before
-		  FROM scope s
-		 WHERE s.starts_on <= as_of
+		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.starts_on, s.partner_of_record
+		  FROM @extschema@.subscription s
+		 WHERE partner IS NOT NULL
+		   AND s.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(partner) AS b (tenant_id))
+		   AND s.expires_on >= first_expiry AND s.expires_on <= last_expiry
 	)
 	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
-	  FROM candidate c
+	  FROM (SELECT s.*, d.days_before
+	          FROM scope s
+	          -- the latest notice whose send date (expires_on - days_before) has come
+	          CROSS JOIN LATERAL (SELECT min(r.days_before) AS days_before FROM @extschema@.renewal_notice_schedule r
+	                               WHERE r.days_before >= s.expires_on - as_of) AS d
+	         WHERE s.expires_on > as_of AND s.starts_on <= as_of AND d.days_before IS NOT NULL) AS c
 	  CROSS JOIN LATERAL (
 		SELECT 'customer'::text AS recipient, NULL::bigint AS partner_id
 		UNION ALL
@@ -63,37 +60,63 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 		-- active (rule P4; the benefits of P3 are the change notices)
 		SELECT 'partner', c.partner_of_record WHERE c.partner_of_record IS NOT NULL
 	  ) AS w
-	 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.renewal_notice n
-	                    WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
-	                      AND n.recipient = w.recipient AND n.days_before = c.days_before)
+	 WHERE (SELECT 1 FROM @extschema@.renewal_notice n
+	         WHERE n.subscription_id = c.subscription_id AND n.expires_on = c.expires_on
+	           AND n.recipient = w.recipient AND n.days_before = c.days_before LIMIT 1) IS NULL
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.notices_due(date, date, date, bigint) IS
+	'Internal: the renewal notices due on as_of for the subscriptions whose term ends in [first_expiry, last_expiry], of every partner (partner null) or of one partner''s book (rules R1, P4); one index probe of the ledger a candidate.';
+
+-- The window of terms a day's notices can be for: ending after as_of and at
+-- most the schedule's largest days_before later (held to the last date, so
+-- that as_of near it is no overflow).
+CREATE OR REPLACE FUNCTION por_partner_internal.notice_horizon(as_of date) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT por_partner_internal.date_add_clamped(as_of, coalesce(max(r.days_before), 0))
+	  FROM @extschema@.renewal_notice_schedule r
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.notice_horizon(date) IS
+	'Internal: the last expires_on a renewal notice sent on as_of can be for: as_of plus the schedule''s largest days_before.';
+
+CREATE OR REPLACE FUNCTION @extschema@.renewal_notices_due(as_of date DEFAULT current_date)
+RETURNS TABLE (subscription_id bigint, tenant_id bigint, recipient text, partner_id bigint,
+               days_before int, expires_on date)
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	-- operators and readers: every subscription in the window; a partner:
+	-- its customers' only, read from its book
+	SELECT d.* FROM por_partner_internal.notices_due(as_of, as_of, por_partner_internal.notice_horizon(as_of),
+	                 CASE WHEN @extschema@.caller_reads_all() THEN NULL
+	                      ELSE coalesce(@extschema@.caller_partner_id(), -1) END) AS d
 $$;
 
 COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
-	'The renewal notices due on a day (default today) (rules R1, P4): for every subscription active then, to the customer and to its partner of record (whether or not its benefits are active), the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.';
+	'The renewal notices due on a day (default today) (rules R1, P4): for every subscription active then, to the customer and to its partner of record (whether or not its benefits are active), the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.  Its work grows with the subscriptions whose term ends in the next 60 days (the schedule''s largest days_before), not with the ledger''s history.';
 
-CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
+-- Record the notices due on as_of for the terms ending in [first_expiry,
+-- last_expiry].  A due subscription another transaction holds locked (a
+-- renewal, a switch, a seat change in flight) is skipped, never waited for:
+-- its notice goes out on the next run, so that one locked row delays only
+-- its own notice.  A renewal committed before the lock is taken is seen
+-- (READ COMMITTED rechecks the row), so a customer who just renewed gets no
+-- reminder.  ON CONFLICT: a concurrent run that recorded a notice first
+-- wins, and this one neither records nor announces it again.
+CREATE OR REPLACE FUNCTION por_partner_internal.record_renewal_notices(as_of date, first_expiry date, last_expiry date)
 RETURNS SETOF @extschema@.renewal_notice
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	n @extschema@.renewal_notice;
 	recorded boolean := false;
 BEGIN
-	IF as_of IS NULL OR NOT isfinite(as_of) THEN
-		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
-	END IF;
-	-- ON CONFLICT: a concurrent run that recorded a notice first wins, and
-	-- this one neither records nor announces it again
 	FOR n IN
 		INSERT INTO @extschema@.renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id,
 		                                        days_before, sent_on)
 		SELECT d.subscription_id, d.tenant_id, d.expires_on, d.recipient, d.partner_id, d.days_before, as_of
-		  FROM @extschema@.renewal_notices_due(as_of) AS d
-		  -- the term must still be the one the notice is for: a renewal
-		  -- committed meanwhile is waited for and seen (READ COMMITTED rechecks
-		  -- the locked row), so a customer who just renewed gets no reminder
+		  FROM por_partner_internal.notices_due(as_of, first_expiry, last_expiry, NULL) AS d
 		  JOIN @extschema@.subscription s ON s.subscription_id = d.subscription_id AND s.expires_on = d.expires_on
 		 ORDER BY d.subscription_id, d.recipient
-		   FOR SHARE OF s
+		   FOR SHARE OF s SKIP LOCKED
 		ON CONFLICT (subscription_id, expires_on, recipient, days_before) DO NOTHING
 		RETURNING *
 	LOOP
@@ -107,12 +130,25 @@ BEGIN
 	IF recorded THEN
 		PERFORM pg_notify('por_partner_renewal_notice', '');
 	END IF;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.record_renewal_notices(date, date, date) IS
+	'Internal: records the renewal notices due on as_of for the terms ending in [first_expiry, last_expiry], skipping subscriptions other transactions hold locked, and wakes the mailer at commit (rules R1, P4).';
+
+CREATE OR REPLACE FUNCTION @extschema@.send_renewal_notices(as_of date DEFAULT current_date)
+RETURNS SETOF @extschema@.renewal_notice
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	IF as_of IS NULL OR NOT isfinite(as_of) THEN
+		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
+	END IF;
+	RETURN QUERY SELECT * FROM por_partner_internal.record_renewal_notices(as_of, as_of, por_partner_internal.notice_horizon(as_of));
 	-- the day's phase changes, as change notices to partners of record (P3)
 	PERFORM count(*) FROM @extschema@.send_phase_notices(as_of);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.send_renewal_notices(date) IS
-	'Records the renewal notices due on a day (default today) in renewal_notice and returns them; when it recorded any, NOTIFY por_partner_renewal_notice with an empty payload wakes the mailer at commit.  Each notice is recorded once, however often or concurrently it runs (rules R1, P4).  It also records the day''s phase changes as change notices (send_phase_notices(), rule P3).';
+	'Records the renewal notices due on a day (default today) in renewal_notice and returns them, in one transaction; when it recorded any, NOTIFY por_partner_renewal_notice with an empty payload wakes the mailer at commit.  Each notice is recorded once, however often or concurrently it runs (rules R1, P4); a subscription another transaction holds locked is skipped, and its notice goes out on the next run.  It also records the day''s phase changes as change notices (send_phase_notices(), rule P3).  For a large book, CALL run_daily_job() commits in batches.';
 
 -- Renewals (R3-R6)
 
@@ -251,6 +287,13 @@ END $$;
 COMMENT ON FUNCTION @extschema@.renew_with_direct_billing(bigint, date) IS
 	'Switches a customer to direct billing (rules R3, R4): a new subscription billed directly starts that day (default today) with the same tenant, SKU, seats, partner of record and licensed users, and the old one ends that day, superseded by it: it is renewed and given seats no more (55000); a WARNING says when more than 7 days of the old term are lost (setting direct_billing_warning).  Returns the new subscription_id.';
 
+-- The purge is incremental: purge_state.purged_through is the last expiry
+-- day whose subscriptions were purged, and a run looks only at the terms
+-- that ended after it, by the expires_on index: its work is the days since
+-- the last run, never the years of history.  A missed day is caught up by the
+-- next run; with no mark (a new install, a restore), the first run looks at
+-- all of history once.  A subscription written with a term that ended before
+-- the mark (a backdated one) moves the mark back (purge_state_rewind).
 CREATE OR REPLACE FUNCTION @extschema@.purge_deprovisioned(as_of date DEFAULT current_date)
 RETURNS int
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -260,17 +303,25 @@ DECLARE
 	-- a subscription that expired on this day or before is deprovisioned on
 	-- as_of (rule R6)
 	gone date;
+	done_through date;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day to purge as of, such as current_date.');
 	END IF;
-	gone := as_of - por_partner_internal.subscription_phase_start('deprovisioned');
-	-- subscriptions deprovisioned at as_of that still hold data: licenses, or
-	-- users of a tenant left with no subscription that is not deprovisioned
+	gone := por_partner_internal.date_add_clamped(as_of, -por_partner_internal.subscription_phase_start('deprovisioned'));
+	-- one run at a time: the mark is read and moved under its row's lock
+	SELECT p.purged_through INTO done_through FROM por_partner_internal.purge_state p FOR UPDATE;
+	done_through := coalesce(done_through, '-infinity');
+	IF done_through >= gone THEN
+		RETURN 0;
+	END IF;
+	-- subscriptions deprovisioned at as_of, whose term ended after the mark,
+	-- that still hold data: licenses, or users of a tenant left with no
+	-- subscription that is not deprovisioned
 	SELECT coalesce(array_agg(s.subscription_id), '{}'), coalesce(array_agg(DISTINCT s.tenant_id), '{}')
 	  INTO subs, tenants
 	  FROM @extschema@.subscription s
-	 WHERE s.expires_on <= gone
+	 WHERE s.expires_on > done_through AND s.expires_on <= gone
 	   AND (s.licensed_users > 0
 	        OR (EXISTS (SELECT 1 FROM @extschema@.tenant_user u WHERE u.tenant_id = s.tenant_id)
 	            AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
@@ -280,11 +331,31 @@ BEGIN
 	 WHERE u.tenant_id = ANY (tenants)
 	   AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
 	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > gone);
+	-- a run as of a day after today purges early, and leaves the mark, so
+	-- that the days between are still purged when they come
+	IF as_of <= current_date THEN
+		UPDATE por_partner_internal.purge_state SET purged_through = gone;
+	END IF;
 	RETURN cardinality(subs);
 END $$;
 
 COMMENT ON FUNCTION @extschema@.purge_deprovisioned(date) IS
-	'Deletes the data of subscriptions past day 120 on a day (default today): their licenses, and the users of a tenant left with no subscription inside 120 days; the subscription rows stay as history (rule R6).  Returns how many subscriptions had data deleted.';
+	'Deletes the data of subscriptions past day 120 on a day (default today): their licenses, and the users of a tenant left with no subscription inside 120 days; the subscription rows stay as history (rule R6).  Incremental: it looks only at the terms that ended since the last run (a missed day is caught up by the next run; the first run after an install or a restore looks at all of history once).  Returns how many subscriptions had data deleted.';
+
+-- A subscription written with a term that ended at or before the purge's
+-- mark (brought in already deprovisioned, or its expires_on moved back) moves
+-- the mark back, so that the next purge sees it.
+CREATE OR REPLACE FUNCTION por_partner_internal.purge_state_rewind() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	-- the trigger's WHEN clause calls this only for a term ended 120 days ago
+	UPDATE por_partner_internal.purge_state p SET purged_through = NEW.expires_on - 1
+	 WHERE p.purged_through >= NEW.expires_on;
+	RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.purge_state_rewind() IS
+	'Trigger: a subscription written with a term that ended at or before the purge''s mark moves the mark back (rule R6).';
 
 -- For BI tools (R2)
 CREATE OR REPLACE VIEW @extschema@.subscription_overview WITH (security_barrier) AS
@@ -301,6 +372,12 @@ SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sk
  -- operators and readers see every subscription; a partner reads its own
  -- customers' in por_partner_book.subscription_overview
  WHERE (SELECT @extschema@.caller_reads_all());
+
+COMMENT ON COLUMN @extschema@.subscription_overview.days_to_expiry IS
+	'expires_on - current_date.  Computed, so a filter on it reads every subscription; to ask by days to expiry with an index, filter on expires_on: WHERE expires_on BETWEEN current_date AND current_date + 30 (an index range scan on subscription.expires_on).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.expires_on IS
+	'The first day the term no longer covers.  Indexed: filter on it (expires_on BETWEEN current_date AND current_date + 30) rather than on days_to_expiry.';
 
 COMMENT ON VIEW @extschema@.subscription_overview IS
 	'For operators and readers (BI): every subscription with its customer, SKU, seats, licensed users, term, phase and days to expiry today, partner of record (MPN ID) and the date of its next renewal notice (rule R2).  Column names are stable.  A partner''s login reads por_partner_book.subscription_overview.';

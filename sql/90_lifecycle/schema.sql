@@ -34,3 +34,16 @@ CREATE TABLE @extschema@.renewal_notice (
 
 COMMENT ON TABLE @extschema@.renewal_notice IS
 	'The renewal notices sent: one per subscription, term (expires_on), recipient and days_before (rules R1, P4).';
+
+-- The purge's progress (rule R6): the last expiry day whose deprovisioned
+-- subscriptions purge_deprovisioned() purged.  Not dumped: after a restore
+-- the first purge looks at all of history once.
+CREATE TABLE por_partner_internal.purge_state (
+	one boolean PRIMARY KEY DEFAULT true CONSTRAINT purge_state_one_row CHECK (one),
+	purged_through date
+);
+
+INSERT INTO por_partner_internal.purge_state DEFAULT VALUES;
+
+COMMENT ON TABLE por_partner_internal.purge_state IS
+	'Internal: the last expiry day whose deprovisioned subscriptions purge_deprovisioned() purged (one row; null: none yet, the next purge looks at all of history).';

@@ -7,6 +7,11 @@ CREATE OR REPLACE TRIGGER renewal_notice_schedule_changed BEFORE INSERT OR UPDAT
 
 ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_notice_schedule_changed;
 
+-- Rule R6: a term written as already deprovisioned reaches the next purge
+CREATE OR REPLACE TRIGGER subscription_purge_rewind AFTER INSERT OR UPDATE OF expires_on ON @extschema@.subscription
+	FOR EACH ROW WHEN (NEW.expires_on <= current_date - por_partner_internal.subscription_phase_start('deprovisioned'))
+	EXECUTE FUNCTION por_partner_internal.purge_state_rewind();
+
 -- Row-level security
 ALTER TABLE @extschema@.renewal_notice ENABLE ROW LEVEL SECURITY;
 
@@ -24,8 +29,14 @@ REVOKE ALL ON FUNCTION
 	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
 	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
 	por_partner_internal.require_renewable(@extschema@.subscription, date),
+	por_partner_internal.purge_state_rewind(),
+	por_partner_internal.notices_due(date, date, date, bigint), por_partner_internal.notice_horizon(date),
+	por_partner_internal.record_renewal_notices(date, date, date),
 	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
 FROM PUBLIC;
+
+REVOKE ALL ON PROCEDURE @extschema@.run_daily_job(date) FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE @extschema@.run_daily_job(date) TO por_partner_operator;
 
 GRANT SELECT ON
 	@extschema@.renewal_notice_schedule

@@ -114,3 +114,28 @@ COMMENT ON COLUMN @extschema@.change_notice.new_value IS
 COMMENT ON COLUMN @extschema@.change_notice.expires_on IS 'The term the notice is about: the subscription''s expires_on after the change.';
 
 COMMENT ON COLUMN @extschema@.change_notice.changed_on IS 'The day of the change (for a phase, the day the daily job recorded it on).';
+
+-- rule R6: the purge is incremental; its mark starts empty, so that the
+-- first purge after the update looks at all of history once
+CREATE TABLE por_partner_internal.purge_state (
+	one boolean PRIMARY KEY DEFAULT true CONSTRAINT purge_state_one_row CHECK (one),
+	purged_through date
+);
+INSERT INTO por_partner_internal.purge_state DEFAULT VALUES;
+COMMENT ON TABLE por_partner_internal.purge_state IS
+	'Internal: the last expiry day whose deprovisioned subscriptions purge_deprovisioned() purged (one row; null: none yet, the next purge looks at all of history).';
+
+-- 31 B a subscription less (issue 13): the unique (subscription_id,
+-- tenant_id) index served only the licenses' foreign key; the license
+-- trigger sets a license's tenant from its subscription, which never moves
+-- to another tenant (subscription_check)
+ALTER TABLE @extschema@.license DROP CONSTRAINT license_subscription_id_tenant_id_fkey;
+ALTER TABLE @extschema@.license ADD CONSTRAINT license_subscription_id_fkey
+	FOREIGN KEY (subscription_id) REFERENCES @extschema@.subscription ON DELETE CASCADE;
+ALTER TABLE @extschema@.subscription DROP CONSTRAINT subscription_subscription_id_tenant_id_key;
+COMMENT ON TABLE @extschema@.license IS
+	'A user''s license on a subscription of the same tenant; at most one each, never more than the seats (rule C5).  tenant_id is the subscription''s, set by the license trigger (a subscription never changes tenant), and the user''s, by the foreign key to tenant_user.';
+-- the two thirds of subscriptions with no partner of record are not indexed
+DROP INDEX @extschema@.subscription_partner_of_record_idx;
+CREATE INDEX subscription_partner_of_record_idx ON @extschema@.subscription (partner_of_record)
+	WHERE partner_of_record IS NOT NULL;

@@ -4,7 +4,7 @@
 -- day; trials start today, as accept_trial_invitation makes them.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(60);
+SELECT plan(70);
 
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
 VALUES ('751001', 'Path Partner', true, true, true), ('751002', 'Plain Advisor', true, true, false);
@@ -81,6 +81,11 @@ SELECT alike(pg_temp.error_of(format($$SELECT por_partner.create_subscription(%s
             'rules R3, R4: keys do not start a second paid term over a direct one; the HINT says from when they may');
 SELECT lives_ok(format($$SELECT por_partner.create_subscription(%s, '{PPPPP-PPPPP-PPPPP-PPPPP-BBBB4}', '2041-12-28')$$, :t_key),
                 'rules R3, R4: a key-billed term that starts when the direct one ends is allowed');
+
+SELECT throws_ok(format($$UPDATE por_partner.subscription SET tenant_id = %s WHERE subscription_id = %s$$,
+                        :t_key + 1, :s_direct),
+                 '55000', format('subscription %s cannot move to another tenant', :s_direct),
+                 'rule C5: a subscription stays with its tenant, whose users hold its licenses');
 
 --------------------------------------------------------------------------
 -- Renewal seats (R3, K4)
@@ -263,6 +268,35 @@ SELECT results_eq(format($$SELECT superseded_by, licensed_users FROM subscriptio
                   'rule A4: accepting a purchase offer of the trial''s product converts it');
 SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :s_offer), 1,
           'rule A4: the admin licensed on the trial is licensed once on the purchase');
+
+--------------------------------------------------------------------------
+-- The purge is incremental (R6): it looks only at the terms that ended
+-- since its mark, so that its work is the days since the last run
+--------------------------------------------------------------------------
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
+VALUES ('PPPPP-PPPPP-PPPPP-PPPPP-HHHH2', 'O365_SMALL_BUSINESS', 1, :pp), ('PPPPP-PPPPP-PPPPP-PPPPP-HHHH3', 'O365_SMALL_BUSINESS', 1, :pp);
+-- a daily job that ran today
+UPDATE por_partner_internal.purge_state SET purged_through = current_date - 120;
+SELECT create_customer_subscription(:pp, ARRAY['PPPPP-PPPPP-PPPPP-PPPPP-HHHH2']::product_key[],
+	'Backdated AS', 'NO', 'Bo', 'Back', 'bo@backdated.example', current_date - 600) AS s_back \gset
+SELECT is((SELECT purged_through FROM por_partner_internal.purge_state), current_date - 236,
+          'rule R6: a subscription written already deprovisioned (its term ended 235 days ago) moves the purge''s mark back');
+SELECT ok(purge_deprovisioned() >= 1, 'rule R6: so the next purge reaches it');
+SELECT is((SELECT count(*) FROM tenant_user u JOIN subscription s USING (tenant_id) WHERE s.subscription_id = :s_back), 0::bigint,
+          'rule R6: its tenant''s users are deleted');
+SELECT is((SELECT purged_through FROM por_partner_internal.purge_state), current_date - 120,
+          'rule R6: the mark is today''s day of deprovisioning again');
+SELECT is(purge_deprovisioned(), 0, 'rule R6: a second run the same day looks at nothing');
+-- a missed day: the job last ran two days ago; a term ended 121 days ago
+SELECT create_customer_subscription(:pp, ARRAY['PPPPP-PPPPP-PPPPP-PPPPP-HHHH3']::product_key[],
+	'Missed Oy', 'FI', 'Mo', 'Missed', 'mo@missed.example', current_date - 486) AS s_missed \gset
+UPDATE por_partner_internal.purge_state SET purged_through = current_date - 122;
+SELECT ok(purge_deprovisioned() >= 1, 'rule R6: a missed day is caught up by the next run');
+SELECT is((SELECT count(*) FROM tenant_user u JOIN subscription s USING (tenant_id) WHERE s.subscription_id = :s_missed), 0::bigint,
+          'rule R6: the data of the term deprovisioned on the missed day is deleted');
+SELECT is(purge_deprovisioned(current_date + 30), 0, 'rule R6: a purge as of a later day leaves the mark alone...');
+SELECT is((SELECT purged_through FROM por_partner_internal.purge_state), current_date - 120,
+          'rule R6: ...so that the days between are still purged when they come');
 
 -- a partner's login reads only its own change notices
 SET LOCAL ROLE pp_paths_b;
