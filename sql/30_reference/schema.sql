@@ -55,10 +55,11 @@ CREATE TABLE @extschema@.setting (
 );
 
 COMMENT ON TABLE @extschema@.setting IS
-	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours; direct_billing_warning (on, off), whether a switch to direct billing that loses more than 7 days of a term warns.';
+	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours; direct_billing_warning (on, off), whether a switch to direct billing that loses more than 7 days of a term warns; audit_retention_months, how many whole months of the audit trail audit_maintain() keeps (24).';
 
 INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true),
-	('max_invitations_per_day', '200', true), ('direct_billing_warning', 'on', true);
+	('max_invitations_per_day', '200', true), ('direct_billing_warning', 'on', true),
+	('audit_retention_months', '24', true);
 
 COMMENT ON COLUMN @extschema@.setting.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';

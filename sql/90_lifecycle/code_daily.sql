@@ -30,7 +30,9 @@ BEGIN
 	COMMIT;
 	PERFORM @extschema@.purge_deprovisioned(as_of);
 	COMMIT;
+	PERFORM pg_catalog.count(*) FROM @extschema@.audit_maintain(as_of);
+	COMMIT;
 END $$;
 
 COMMENT ON PROCEDURE @extschema@.run_daily_job(date) IS
-	'The daily job, for pg_cron or any scheduler (CALL, outside a transaction block): the renewal notices due on a day (default today) in batches that commit, one a day of expiry in the notice window, skipping subscriptions other transactions hold locked (the next run sends their notices); then the phase changes as change notices; then the purge (rules R1, P3, P4, R6).  For operators.';
+	'The daily job, for pg_cron or any scheduler (CALL, outside a transaction block): the renewal notices due on a day (default today) in batches that commit, one a day of expiry in the notice window, skipping subscriptions other transactions hold locked (the next run sends their notices); then the phase changes as change notices; then the purge (rules R1, P3, P4, R6); then the audit trail''s partitions and retention (audit_maintain()).  For operators.';

@@ -2,7 +2,7 @@
 
 -- The audit trail (95_audit)
 REVOKE ALL ON FUNCTION
-	por_partner_internal.audit_row()
+	por_partner_internal.audit_row(), @extschema@.audit_maintain(date)
 FROM PUBLIC;
 
 -- Row-level security
@@ -15,7 +15,17 @@ DROP POLICY IF EXISTS partner_own ON @extschema@.audit_log;
 CREATE POLICY partner_own ON @extschema@.audit_log TO por_partner_partner
 	USING (actor_partner_id = (SELECT @extschema@.caller_partner_id()));
 
+-- the partitions are reached through audit_log, whose policies apply; read
+-- directly, a partition shows a partner nothing (no privilege), and its row
+-- security shows nothing to anyone but its owner
+ALTER TABLE @extschema@.audit_log_default ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON @extschema@.audit_log_default FROM por_partner_partner, por_partner_reader;
+
 -- Privileges
 -- pg_dump keeps the rows (extension configuration tables)
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log', '');
+-- (a partitioned table holds no rows itself: its default partition, which is
+-- the extension's, is dumped as configuration; the monthly partitions
+-- audit_maintain() makes are not the extension's, and pg_dump dumps them
+-- whole, table and rows)
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_default', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.audit_log', 'audit_id'), '');

@@ -15,9 +15,10 @@ ALTER TABLE @extschema@.sku ENABLE ALWAYS TRIGGER sku_changed;
 
 -- rule R4's warning is a setting, the project's advice
 COMMENT ON TABLE @extschema@.setting IS
-	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours; direct_billing_warning (on, off), whether a switch to direct billing that loses more than 7 days of a term warns.';
+	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours; direct_billing_warning (on, off), whether a switch to direct billing that loses more than 7 days of a term warns; audit_retention_months, how many whole months of the audit trail audit_maintain() keeps (24).';
 ALTER TABLE @extschema@.setting DISABLE TRIGGER setting_changed;
-INSERT INTO @extschema@.setting VALUES ('direct_billing_warning', 'on', true) ON CONFLICT (name) DO NOTHING;
+INSERT INTO @extschema@.setting VALUES ('direct_billing_warning', 'on', true), ('audit_retention_months', '24', true)
+	ON CONFLICT (name) DO NOTHING;
 ALTER TABLE @extschema@.setting ENABLE ALWAYS TRIGGER setting_changed;
 
 -- rule D5: create_customer_subscription offers delegated admin with the
@@ -139,3 +140,61 @@ COMMENT ON TABLE @extschema@.license IS
 DROP INDEX @extschema@.subscription_partner_of_record_idx;
 CREATE INDEX subscription_partner_of_record_idx ON @extschema@.subscription (partner_of_record)
 	WHERE partner_of_record IS NOT NULL;
+
+-- issue 13: the audit trail is partitioned by month.  Its rows move to the
+-- new table's default partition, keeping their ids; audit_maintain() (the
+-- daily job) then makes the monthly partitions and moves them on.  The read
+-- path's view and function over the old table go first (the code layer makes
+-- them again).
+DROP VIEW por_partner_book.audit_log;
+DROP FUNCTION por_partner_book.audit_log_rows();
+ALTER TABLE @extschema@.audit_log RENAME TO audit_log_0_3;
+ALTER TABLE @extschema@.audit_log_0_3 RENAME CONSTRAINT audit_log_operation_known TO audit_log_0_3_operation_known;
+ALTER INDEX @extschema@.audit_log_pkey RENAME TO audit_log_0_3_pkey;
+ALTER INDEX @extschema@.audit_log_row_idx RENAME TO audit_log_0_3_row_idx;
+ALTER INDEX @extschema@.audit_log_actor_partner_idx RENAME TO audit_log_0_3_actor_partner_idx;
+ALTER SEQUENCE @extschema@.audit_log_audit_id_seq RENAME TO audit_log_0_3_audit_id_seq;
+
+CREATE TABLE @extschema@.audit_log (
+	audit_id bigint GENERATED ALWAYS AS IDENTITY,
+	at timestamptz NOT NULL DEFAULT now(),
+	actor text NOT NULL,
+	actor_partner_id bigint,
+	table_name text NOT NULL,
+	operation text NOT NULL CONSTRAINT audit_log_operation_known CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
+	row_key jsonb NOT NULL,
+	old_row jsonb,
+	new_row jsonb,
+	transaction_id bigint NOT NULL DEFAULT txid_current(),
+	PRIMARY KEY (audit_id, at)
+) PARTITION BY RANGE (at);
+
+-- a month a partition, made ahead by audit_maintain() (the daily job); a row
+-- of a month that has none yet waits here until it is made
+CREATE TABLE @extschema@.audit_log_default PARTITION OF @extschema@.audit_log DEFAULT;
+
+CREATE INDEX audit_log_row_idx ON @extschema@.audit_log (table_name, row_key);
+
+CREATE INDEX audit_log_actor_partner_idx ON @extschema@.audit_log (actor_partner_id);
+
+COMMENT ON TABLE @extschema@.audit_log_default IS
+	'The audit rows of months that have no partition of their own yet (audit_maintain() moves them into one).';
+
+COMMENT ON TABLE @extschema@.audit_log IS
+	'Who (role, and the partner it acts for) did what, and when, to partners, logins, key cards, subscriptions, delegated admin offers and relationships, invitations and purchase offers.  Written by triggers, whatever the client; only operators may change or delete rows.  Partitioned by month (UTC) of at; audit_maintain() makes the partitions ahead and drops those older than setting audit_retention_months (24).';
+
+COMMENT ON COLUMN @extschema@.audit_log.actor IS 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.';
+
+COMMENT ON COLUMN @extschema@.audit_log.actor_partner_id IS 'The partner the calling role acts for (partner_login); null for operators.';
+
+COMMENT ON COLUMN @extschema@.audit_log.row_key IS 'The primary key of the row, as a JSON object.';
+
+INSERT INTO @extschema@.audit_log OVERRIDING SYSTEM VALUE
+SELECT audit_id, at, actor::text, actor_partner_id, table_name, operation, row_key, old_row, new_row, transaction_id
+  FROM @extschema@.audit_log_0_3;
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('@extschema@.audit_log', 'audit_id'), o.last_value, o.is_called)
+  FROM @extschema@.audit_log_0_3_audit_id_seq o;
+-- out of the extension first, so that pg_extension.extconfig forgets them
+ALTER EXTENSION por_partner DROP SEQUENCE @extschema@.audit_log_0_3_audit_id_seq;
+ALTER EXTENSION por_partner DROP TABLE @extschema@.audit_log_0_3;
+DROP TABLE @extschema@.audit_log_0_3;

@@ -444,7 +444,7 @@ SELECT 'ledger: every attempt recorded with an outcome (ok or a SQLSTATE)',
 WITH idx AS (
 	SELECT c.oid, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 	  JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_am am ON am.oid = c.relam
-	 WHERE n.nspname IN ('por_partner', 'load') AND am.amname = 'btree' AND c.relpersistence = 'p'
+	 WHERE n.nspname IN ('por_partner', 'load') AND am.amname = 'btree' AND c.relpersistence = 'p' AND c.relkind = 'i'
 ), checked AS (SELECT relname, bt_index_check(oid, true) FROM idx),
    heap AS (
 	SELECT c.relname, v.* FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
