@@ -7,8 +7,21 @@ CREATE OR REPLACE TRIGGER tenant_check BEFORE INSERT OR UPDATE OF country_code O
 CREATE OR REPLACE TRIGGER tenant_create_admin AFTER INSERT ON @extschema@.tenant
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.tenant_create_admin();
 
-CREATE OR REPLACE TRIGGER subscription_check BEFORE INSERT OR UPDATE ON @extschema@.subscription
+CREATE OR REPLACE TRIGGER subscription_check BEFORE INSERT ON @extschema@.subscription
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_check();
+
+-- the license triggers' own count update (inside a trigger, licensed_users
+-- only, already held to the seats by license_count) skips the check: it is
+-- on every license assigned or removed
+CREATE OR REPLACE TRIGGER subscription_check_update BEFORE UPDATE ON @extschema@.subscription
+	FOR EACH ROW WHEN (pg_catalog.pg_trigger_depth() = 0
+	                   OR NEW.licensed_users IS NOT DISTINCT FROM OLD.licensed_users
+	                   OR (NEW.subscription_id, NEW.tenant_id, NEW.sku_code, NEW.seats, NEW.billing, NEW.starts_on,
+	                       NEW.expires_on, NEW.partner_of_record, NEW.agreement, NEW.created_at, NEW.superseded_by)
+	                      IS DISTINCT FROM
+	                      (OLD.subscription_id, OLD.tenant_id, OLD.sku_code, OLD.seats, OLD.billing, OLD.starts_on,
+	                       OLD.expires_on, OLD.partner_of_record, OLD.agreement, OLD.created_at, OLD.superseded_by))
+	EXECUTE FUNCTION por_partner_internal.subscription_check();
 
 CREATE OR REPLACE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscription
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin();
