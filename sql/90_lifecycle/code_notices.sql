@@ -13,26 +13,40 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS 
 DECLARE
 	n @extschema@.change_notice;
 	recorded boolean := false;
+	-- the day each phase begins, counted from expires_on (R5, R6)
+	d_disabled int := por_partner_internal.subscription_phase_start('disabled');
+	d_gone int := por_partner_internal.subscription_phase_start('deprovisioned');
+	-- a phase entered at most this many days before as_of is news
+	window_days constant int := 30;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
 	END IF;
+	-- each phase is one range of expires_on: the terms that entered it in
+	-- the window, read by the expires_on index, whatever the history
 	FOR n IN
 		INSERT INTO @extschema@.change_notice (subscription_id, tenant_id, partner_id, what, old_value, new_value,
 		                                       expires_on, changed_on)
-		SELECT s.subscription_id, s.tenant_id, s.partner_of_record, 'phase', ph.left_phase::text, ph.phase::text,
-		       s.expires_on, as_of
-		  FROM (SELECT ph.phase, ph.left_phase, por_partner_internal.subscription_phase_start(ph.phase) AS first_day
-		          FROM (VALUES ('expired'::@extschema@.subscription_phase, 'active'::@extschema@.subscription_phase),
-		                       ('disabled', 'expired'), ('deprovisioned', 'disabled')) AS ph (phase, left_phase)) AS ph
-		  JOIN @extschema@.subscription s
-		    ON s.expires_on <= por_partner_internal.date_add_clamped(as_of, -ph.first_day)
-		   AND s.expires_on > por_partner_internal.date_add_clamped(as_of, -ph.first_day - 30)
-		  JOIN @extschema@.partner p ON p.partner_id = s.partner_of_record
-		 WHERE s.superseded_by IS NULL
-		   AND @extschema@.subscription_phase(s.expires_on, as_of) = ph.phase
-		   AND @extschema@.partner_benefits_active(p)
-		 ORDER BY s.subscription_id
+		SELECT c.subscription_id, c.tenant_id, c.partner_of_record, 'phase', c.left_phase, c.phase, c.expires_on, as_of
+		  FROM (SELECT s.subscription_id, s.tenant_id, s.partner_of_record, s.expires_on, s.superseded_by,
+		               'active' AS left_phase, 'expired' AS phase
+		          FROM @extschema@.subscription s
+		         WHERE s.expires_on > por_partner_internal.date_add_clamped(as_of, -window_days) AND s.expires_on <= as_of
+		        UNION ALL
+		        SELECT s.subscription_id, s.tenant_id, s.partner_of_record, s.expires_on, s.superseded_by,
+		               'expired', 'disabled'
+		          FROM @extschema@.subscription s
+		         WHERE s.expires_on > por_partner_internal.date_add_clamped(as_of, -d_disabled - window_days)
+		           AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, -d_disabled)
+		        UNION ALL
+		        SELECT s.subscription_id, s.tenant_id, s.partner_of_record, s.expires_on, s.superseded_by,
+		               'disabled', 'deprovisioned'
+		          FROM @extschema@.subscription s
+		         WHERE s.expires_on > por_partner_internal.date_add_clamped(as_of, -d_gone - window_days)
+		           AND s.expires_on <= por_partner_internal.date_add_clamped(as_of, -d_gone)) AS c
+		  JOIN @extschema@.partner p ON p.partner_id = c.partner_of_record
+		 WHERE c.superseded_by IS NULL AND @extschema@.partner_benefits_active(p)
+		 ORDER BY c.subscription_id
 		ON CONFLICT (subscription_id, partner_id, expires_on, new_value) WHERE what = 'phase' DO NOTHING
 		RETURNING *
 	LOOP
