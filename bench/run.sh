@@ -4,7 +4,7 @@
 # (e.g. BENCH=redeem make bench).
 set -eu
 cd "$(dirname "$0")/.."
-for b in product_key redeem partner_can lifecycle isolation; do
+for b in product_key redeem partner_can lifecycle isolation scale; do
 	if [ -z "${BENCH:-}" ] || [ "$BENCH" = "$b" ]; then
 		echo "== bench/$b.sh"
 		bash "bench/$b.sh"
