@@ -359,6 +359,15 @@ class Mailer:
                     return 1
                 self._pause(backoff, rfd)
                 backoff = min(backoff * 2, 60.0)
+            except psycopg.Error as e:
+                # refused by the database (a mark it would not take, rights
+                # missing): the transaction is rolled back, the notice stays
+                # as it was; try again later
+                log.error("database refused: %s: %s", getattr(e, "sqlstate", None), str(e).strip())
+                if self.opts.once:
+                    return 1
+                self._pause(backoff, rfd)
+                backoff = min(backoff * 2, 60.0)
         self.close_smtp()
         self.close_db()
         return 0

@@ -23,6 +23,7 @@
 # "once" is counted by Message-ID, against the notices of the database.
 #
 # Prints TAP; exits non-zero when a test fails.  Removes what it creates.
+# shellcheck disable=SC2016 # the conditions wait_for takes are evaluated each time it tries
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)

@@ -31,7 +31,7 @@ BIN=$PGBIN
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/por_partner_cron.XXXXXX")
 chmod 755 "$TMP"
 DB=por_partner_cron_test
-A_DIR= B_DIR= A_PORT= B_PORT=
+A_DIR='' B_DIR='' A_PORT='' B_PORT=''
 
 q() {	# cluster-dir port sql: rows, unaligned, as the superuser
 	"$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U postgres -d "$DB" -c "$3"
