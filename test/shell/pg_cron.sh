@@ -111,10 +111,10 @@ awk -v o="$OWNER" '{ $2 = o; print }' <<<"$LIBPQ_IDENT" >>"$B_DIR/data/pg_ident.
 ok $? "cluster B: pg_cron without background workers; Debian's pg_hba.conf with the README's socket line and peer mapping"
 [ "$rc" -eq 0 ] || { diag <"$TMP/b.log"; finish; }
 
-# the coming minute, in GMT (pg_cron 1.4), at least 10 s away
+# the coming minute, in GMT (pg_cron 1.4), at least 15 s away (B restarts meanwhile)
 now=$(date -u +%s)
 at=$(((now / 60 + 1) * 60))
-[ $((at - now)) -ge 10 ] || at=$((at + 60))
+[ $((at - now)) -ge 15 ] || at=$((at + 60))
 schedule="$((10#$(date -u -d "@$at" +%M))) $((10#$(date -u -d "@$at" +%H))) * * *"
 SQL_A=${SQL_BLOCK//0 6 \* \* \*/$schedule}
 for c in A B; do
