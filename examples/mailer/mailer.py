@@ -349,7 +349,7 @@ class Mailer:
                 if self.opts.once:
                     return 1
                 self._pause(backoff, rfd)
-                backoff = min(backoff * 2, self.opts.retry_max)
+                backoff = min(backoff * 2, 300.0)
             except psycopg.OperationalError as e:
                 # the server went away (a restart, a failover): what was
                 # claimed and not committed is claimed again after reconnecting
@@ -421,8 +421,8 @@ def options(argv):
         p.error("--smtp HOST:PORT is required (or POR_PARTNER_MAILER_SMTP)")
     if "@" not in o.sender:
         p.error(f"--from must be an e-mail address, not {o.sender!r}")
-    if o.poll <= 0 or o.retry < 0 or o.retry_max < o.retry or o.retry_max > 30 * 86400:
-        p.error("--poll must be positive, 0 <= --retry <= --retry-max <= 30 days")
+    if o.poll <= 0 or o.retry < 1 or o.retry_max < o.retry or o.retry_max > 30 * 86400:
+        p.error("--poll must be positive, 1 <= --retry <= --retry-max <= 30 days (in seconds)")
     return o
 
 
