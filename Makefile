@@ -25,7 +25,7 @@ DOCS       = README.md
 # pg_regress: sql/NAME.sql and expected/NAME.out; isolation specs under test/
 REGRESS       = product_key renewal_warning
 ISOLATION     = product_key_unique redeem_same_key seat_limit answer_offer send_notices notice_after_renewal one_paid_path job_skips_locked \
-                lock_own_cards
+                lock_own_cards claim_notices
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -3,8 +3,11 @@
 # packages: as root with apt-get, otherwise by printing the exact command.
 set -eu
 
+# postgresql-15-cron, python3-psycopg, python3-aiosmtpd: the daily job under
+# pg_cron and the reference mailer (examples/mailer/), tested end to end
 PKGS="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
-postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev"
+postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev
+postgresql-15-cron python3 python3-psycopg python3-aiosmtpd"
 
 missing=""
 for p in $PKGS; do

@@ -38,6 +38,10 @@ FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.run_daily_job(date) FROM PUBLIC;
 GRANT EXECUTE ON PROCEDURE @extschema@.run_daily_job(date) TO por_partner_operator;
 
+-- the purge runs as its caller, an operator's login (the daily job under
+-- pg_cron): it reads and moves its mark
+GRANT SELECT, UPDATE ON por_partner_internal.purge_state TO por_partner_operator;
+
 GRANT SELECT ON
 	@extschema@.renewal_notice_schedule
 TO por_partner_partner;

@@ -837,7 +837,8 @@ SELECT set_eq($$SELECT 'por_partner.' || c.relname || '.' || substring(conname F
                   ('tenant', 'admin_first_name', 'name'), ('tenant', 'admin_last_name', 'name'), ('tenant', 'admin_email', 'email'),
                   ('tenant_user', 'first_name', 'name'), ('tenant_user', 'last_name', 'name'), ('tenant_user', 'email', 'email'),
                   ('delegated_admin_offer', 'message', 'message'), ('partner_user', 'email', 'email'),
-                  ('partner_user', 'display_name', 'display_name')) AS v (t, col, kind)$$,
+                  ('partner_user', 'display_name', 'display_name'),
+                  ('notice_delivery', 'last_error', 'message')) AS v (t, col, kind)$$,
               'the tables'' length constraints are text_limit()''s maxima');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure FROM pg_proc p
