@@ -287,13 +287,13 @@ END $$;
 COMMENT ON FUNCTION @extschema@.renew_with_direct_billing(bigint, date) IS
 	'Switches a customer to direct billing (rules R3, R4): a new subscription billed directly starts that day (default today) with the same tenant, SKU, seats, partner of record and licensed users, and the old one ends that day, superseded by it: it is renewed and given seats no more (55000); a WARNING says when more than 7 days of the old term are lost (setting direct_billing_warning).  Returns the new subscription_id.';
 
--- The purge is incremental: purge_state.purged_through is the last expiry
+-- The purge is incremental: job_state.purged_through is the last expiry
 -- day whose subscriptions were purged, and a run looks only at the terms
 -- that ended after it, by the expires_on index: its work is the days since
 -- the last run, never the years of history.  A missed day is caught up by the
 -- next run; with no mark (a new install, a restore), the first run looks at
 -- all of history once.  A subscription written with a term that ended before
--- the mark (a backdated one) moves the mark back (purge_state_rewind).
+-- the mark (a backdated one) moves the mark back (job_state_rewind).
 CREATE OR REPLACE FUNCTION @extschema@.purge_deprovisioned(as_of date DEFAULT current_date)
 RETURNS int
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
@@ -310,7 +310,7 @@ BEGIN
 	END IF;
 	gone := por_partner_internal.date_add_clamped(as_of, -por_partner_internal.subscription_phase_start('deprovisioned'));
 	-- one run at a time: the mark is read and moved under its row's lock
-	SELECT p.purged_through INTO done_through FROM por_partner_internal.purge_state p FOR UPDATE;
+	SELECT p.purged_through INTO done_through FROM por_partner_internal.job_state p FOR UPDATE;
 	done_through := coalesce(done_through, '-infinity');
 	IF done_through >= gone THEN
 		RETURN 0;
@@ -327,14 +327,16 @@ BEGIN
 	            AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
 	                             WHERE o.tenant_id = s.tenant_id AND o.expires_on > gone)));
 	DELETE FROM @extschema@.license l WHERE l.subscription_id = ANY (subs);
+	-- each user's tenant probed by the tenant index (LIMIT: never a hash of
+	-- every current subscription, which grows with the book)
 	DELETE FROM @extschema@.tenant_user u
 	 WHERE u.tenant_id = ANY (tenants)
-	   AND NOT EXISTS (SELECT 1 FROM @extschema@.subscription o
-	                    WHERE o.tenant_id = u.tenant_id AND o.expires_on > gone);
+	   AND (SELECT 1 FROM @extschema@.subscription o
+	         WHERE o.tenant_id = u.tenant_id AND o.expires_on > gone LIMIT 1) IS NULL;
 	-- a run as of a day after today purges early, and leaves the mark, so
 	-- that the days between are still purged when they come
 	IF as_of <= current_date THEN
-		UPDATE por_partner_internal.purge_state SET purged_through = gone;
+		UPDATE por_partner_internal.job_state SET purged_through = gone;
 	END IF;
 	RETURN cardinality(subs);
 END $$;
@@ -345,16 +347,16 @@ COMMENT ON FUNCTION @extschema@.purge_deprovisioned(date) IS
 -- A subscription written with a term that ended at or before the purge's
 -- mark (brought in already deprovisioned, or its expires_on moved back) moves
 -- the mark back, so that the next purge sees it.
-CREATE OR REPLACE FUNCTION por_partner_internal.purge_state_rewind() RETURNS trigger
+CREATE OR REPLACE FUNCTION por_partner_internal.job_state_rewind() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
 	-- the trigger's WHEN clause calls this only for a term ended 120 days ago
-	UPDATE por_partner_internal.purge_state p SET purged_through = NEW.expires_on - 1
+	UPDATE por_partner_internal.job_state p SET purged_through = NEW.expires_on - 1
 	 WHERE p.purged_through >= NEW.expires_on;
 	RETURN NULL;
 END $$;
 
-COMMENT ON FUNCTION por_partner_internal.purge_state_rewind() IS
+COMMENT ON FUNCTION por_partner_internal.job_state_rewind() IS
 	'Trigger: a subscription written with a term that ended at or before the purge''s mark moves the mark back (rule R6).';
 
 -- For BI tools (R2)

@@ -3,8 +3,9 @@
 -- A phase change is marked by no row change: the day simply comes.  The
 -- daily job records, for every subscription whose partner of record has its
 -- benefits active, the phase its term is in on the day, once a term and
--- phase, if it entered that phase at most 30 days before: a job that missed
--- days catches up, and a term that ended long ago is not news.  Superseded
+-- phase, if it entered that phase since the last run (at most 30 days
+-- before): a job that missed days catches up, and a term that ended long ago
+-- is not news.  Superseded
 -- subscriptions are left out: the switch (or the trial's conversion) was
 -- their notice.  Three index range scans on expires_on.
 CREATE OR REPLACE FUNCTION @extschema@.send_phase_notices(as_of date DEFAULT current_date)
@@ -16,11 +17,18 @@ DECLARE
 	-- the day each phase begins, counted from expires_on (R5, R6)
 	d_disabled int := por_partner_internal.subscription_phase_start('disabled');
 	d_gone int := por_partner_internal.subscription_phase_start('deprovisioned');
-	-- a phase entered at most this many days before as_of is news
-	window_days constant int := 30;
+	-- a phase entered at most 30 days before as_of is news, and of those
+	-- only what entered it after the last run's day (job_state): a daily
+	-- run looks at one day of each phase, a run after missed days at them
+	window_days int := 30;
+	done_through date;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
 		PERFORM por_partner_internal.require_finite_day(as_of, 'as_of', 'Pass the day the notices are sent on, such as current_date.');
+	END IF;
+	SELECT j.phase_notices_through INTO done_through FROM por_partner_internal.job_state j FOR UPDATE;
+	IF done_through IS NOT NULL AND done_through <= as_of THEN
+		window_days := least(window_days, greatest(1, as_of - done_through));
 	END IF;
 	-- each phase is one range of expires_on: the terms that entered it in
 	-- the window, read by the expires_on index, whatever the history
@@ -56,7 +64,12 @@ BEGIN
 	IF recorded THEN
 		PERFORM pg_notify('por_partner_renewal_notice', '');
 	END IF;
+	-- a run as of a later day leaves the mark, so that the days between are
+	-- still looked at when they come
+	IF as_of <= current_date THEN
+		UPDATE por_partner_internal.job_state SET phase_notices_through = greatest(phase_notices_through, as_of);
+	END IF;
 END $$;
 
 COMMENT ON FUNCTION @extschema@.send_phase_notices(date) IS
-	'Records, as change notices to the partner of record while its benefits are active (rule P3), the phase each term is in on a day (default today): expired, disabled or deprovisioned, once a term and phase, if entered at most 30 days before; returns them.  send_renewal_notices() runs it, so the daily job records both.';
+	'Records, as change notices to the partner of record while its benefits are active (rule P3), the phase each term is in on a day (default today): expired, disabled or deprovisioned, once a term and phase, if entered since the last run''s day (at most 30 days before; a daily run looks at one day of each phase); returns them.  send_renewal_notices() runs it, so the daily job records both.';

@@ -38,12 +38,13 @@ COMMENT ON TABLE @extschema@.renewal_notice IS
 -- The purge's progress (rule R6): the last expiry day whose deprovisioned
 -- subscriptions purge_deprovisioned() purged.  Not dumped: after a restore
 -- the first purge looks at all of history once.
-CREATE TABLE por_partner_internal.purge_state (
-	one boolean PRIMARY KEY DEFAULT true CONSTRAINT purge_state_one_row CHECK (one),
-	purged_through date
+CREATE TABLE por_partner_internal.job_state (
+	one boolean PRIMARY KEY DEFAULT true CONSTRAINT job_state_one_row CHECK (one),
+	purged_through date,
+	phase_notices_through date
 );
 
-INSERT INTO por_partner_internal.purge_state DEFAULT VALUES;
+INSERT INTO por_partner_internal.job_state DEFAULT VALUES;
 
-COMMENT ON TABLE por_partner_internal.purge_state IS
-	'Internal: the last expiry day whose deprovisioned subscriptions purge_deprovisioned() purged (one row; null: none yet, the next purge looks at all of history).';
+COMMENT ON TABLE por_partner_internal.job_state IS
+	'Internal: how far the daily work got (one row): purged_through, the last expiry day whose deprovisioned subscriptions purge_deprovisioned() purged (null: none yet, the next purge looks at all of history); phase_notices_through, the last day send_phase_notices() recorded the phase changes of (null: none yet, the next run looks 30 days back).';

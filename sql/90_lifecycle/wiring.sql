@@ -10,7 +10,7 @@ ALTER TABLE @extschema@.renewal_notice_schedule ENABLE ALWAYS TRIGGER renewal_no
 -- Rule R6: a term written as already deprovisioned reaches the next purge
 CREATE OR REPLACE TRIGGER subscription_purge_rewind AFTER INSERT OR UPDATE OF expires_on ON @extschema@.subscription
 	FOR EACH ROW WHEN (NEW.expires_on <= current_date - por_partner_internal.subscription_phase_start('deprovisioned'))
-	EXECUTE FUNCTION por_partner_internal.purge_state_rewind();
+	EXECUTE FUNCTION por_partner_internal.job_state_rewind();
 
 -- Row-level security
 ALTER TABLE @extschema@.renewal_notice ENABLE ROW LEVEL SECURITY;
@@ -29,7 +29,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.renew_subscription(bigint, @extschema@.product_key[], date),
 	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
 	por_partner_internal.require_renewable(@extschema@.subscription, date),
-	por_partner_internal.purge_state_rewind(),
+	por_partner_internal.job_state_rewind(),
 	por_partner_internal.notices_due(date, date, date, bigint), por_partner_internal.notice_horizon(date),
 	por_partner_internal.record_renewal_notices(date, date, date),
 	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
@@ -40,7 +40,7 @@ GRANT EXECUTE ON PROCEDURE @extschema@.run_daily_job(date) TO por_partner_operat
 
 -- the purge runs as its caller, an operator's login (the daily job under
 -- pg_cron): it reads and moves its mark
-GRANT SELECT, UPDATE ON por_partner_internal.purge_state TO por_partner_operator;
+GRANT SELECT, UPDATE ON por_partner_internal.job_state TO por_partner_operator;
 
 GRANT SELECT ON
 	@extschema@.renewal_notice_schedule

@@ -118,13 +118,14 @@ COMMENT ON COLUMN @extschema@.change_notice.changed_on IS 'The day of the change
 
 -- rule R6: the purge is incremental; its mark starts empty, so that the
 -- first purge after the update looks at all of history once
-CREATE TABLE por_partner_internal.purge_state (
-	one boolean PRIMARY KEY DEFAULT true CONSTRAINT purge_state_one_row CHECK (one),
-	purged_through date
+CREATE TABLE por_partner_internal.job_state (
+	one boolean PRIMARY KEY DEFAULT true CONSTRAINT job_state_one_row CHECK (one),
+	purged_through date,
+	phase_notices_through date
 );
-INSERT INTO por_partner_internal.purge_state DEFAULT VALUES;
-COMMENT ON TABLE por_partner_internal.purge_state IS
-	'Internal: the last expiry day whose deprovisioned subscriptions purge_deprovisioned() purged (one row; null: none yet, the next purge looks at all of history).';
+INSERT INTO por_partner_internal.job_state DEFAULT VALUES;
+COMMENT ON TABLE por_partner_internal.job_state IS
+	'Internal: how far the daily work got (one row): purged_through, the last expiry day whose deprovisioned subscriptions purge_deprovisioned() purged (null: none yet, the next purge looks at all of history); phase_notices_through, the last day send_phase_notices() recorded the phase changes of (null: none yet, the next run looks 30 days back).';
 
 -- 31 B a subscription less (issue 13): the unique (subscription_id,
 -- tenant_id) index served only the licenses' foreign key; the license

@@ -4,7 +4,7 @@
 -- day; trials start today, as accept_trial_invitation makes them.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(70);
+SELECT plan(73);
 
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
 VALUES ('751001', 'Path Partner', true, true, true), ('751002', 'Plain Advisor', true, true, false);
@@ -276,27 +276,42 @@ SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :s_of
 INSERT INTO key_card (product_key, sku_code, licenses, partner_id)
 VALUES ('PPPPP-PPPPP-PPPPP-PPPPP-HHHH2', 'O365_SMALL_BUSINESS', 1, :pp), ('PPPPP-PPPPP-PPPPP-PPPPP-HHHH3', 'O365_SMALL_BUSINESS', 1, :pp);
 -- a daily job that ran today
-UPDATE por_partner_internal.purge_state SET purged_through = current_date - 120;
+UPDATE por_partner_internal.job_state SET purged_through = current_date - 120;
 SELECT create_customer_subscription(:pp, ARRAY['PPPPP-PPPPP-PPPPP-PPPPP-HHHH2']::product_key[],
 	'Backdated AS', 'NO', 'Bo', 'Back', 'bo@backdated.example', current_date - 600) AS s_back \gset
-SELECT is((SELECT purged_through FROM por_partner_internal.purge_state), current_date - 236,
+SELECT is((SELECT purged_through FROM por_partner_internal.job_state), current_date - 236,
           'rule R6: a subscription written already deprovisioned (its term ended 235 days ago) moves the purge''s mark back');
 SELECT ok(purge_deprovisioned() >= 1, 'rule R6: so the next purge reaches it');
 SELECT is((SELECT count(*) FROM tenant_user u JOIN subscription s USING (tenant_id) WHERE s.subscription_id = :s_back), 0::bigint,
           'rule R6: its tenant''s users are deleted');
-SELECT is((SELECT purged_through FROM por_partner_internal.purge_state), current_date - 120,
+SELECT is((SELECT purged_through FROM por_partner_internal.job_state), current_date - 120,
           'rule R6: the mark is today''s day of deprovisioning again');
 SELECT is(purge_deprovisioned(), 0, 'rule R6: a second run the same day looks at nothing');
 -- a missed day: the job last ran two days ago; a term ended 121 days ago
 SELECT create_customer_subscription(:pp, ARRAY['PPPPP-PPPPP-PPPPP-PPPPP-HHHH3']::product_key[],
 	'Missed Oy', 'FI', 'Mo', 'Missed', 'mo@missed.example', current_date - 486) AS s_missed \gset
-UPDATE por_partner_internal.purge_state SET purged_through = current_date - 122;
+UPDATE por_partner_internal.job_state SET purged_through = current_date - 122;
 SELECT ok(purge_deprovisioned() >= 1, 'rule R6: a missed day is caught up by the next run');
 SELECT is((SELECT count(*) FROM tenant_user u JOIN subscription s USING (tenant_id) WHERE s.subscription_id = :s_missed), 0::bigint,
           'rule R6: the data of the term deprovisioned on the missed day is deleted');
 SELECT is(purge_deprovisioned(current_date + 30), 0, 'rule R6: a purge as of a later day leaves the mark alone...');
-SELECT is((SELECT purged_through FROM por_partner_internal.purge_state), current_date - 120,
+SELECT is((SELECT purged_through FROM por_partner_internal.job_state), current_date - 120,
           'rule R6: ...so that the days between are still purged when they come');
+
+-- the phase notices look only at the days since the last run
+INSERT INTO key_card (product_key, sku_code, licenses, partner_id) VALUES ('PPPPP-PPPPP-PPPPP-PPPPP-JJJJ2', 'O365_SMALL_BUSINESS', 1, :pp);
+SELECT create_customer_subscription(:pp, ARRAY['PPPPP-PPPPP-PPPPP-PPPPP-JJJJ2']::product_key[],
+	'Lapsed BV', 'NL', 'Lea', 'Lapsed', 'lea@lapsed.example', current_date - 375) AS s_lapsed \gset
+SELECT set_partner_of_record(:s_lapsed, '751001');
+UPDATE por_partner_internal.job_state SET phase_notices_through = current_date - 1;
+SELECT is((SELECT count(*) FROM send_phase_notices() WHERE subscription_id = :s_lapsed), 0::bigint,
+          'rule P3: a daily run looks at the day since the last run: a term that expired 10 days ago is not news to it');
+UPDATE por_partner_internal.job_state SET phase_notices_through = current_date - 11;
+SELECT results_eq(format('SELECT old_value, new_value FROM por_partner.send_phase_notices() WHERE subscription_id = %s', :s_lapsed),
+                  $$VALUES ('active', 'expired')$$,
+                  'rule P3: a run after 11 missed days catches the phase change up');
+SELECT is((SELECT phase_notices_through FROM por_partner_internal.job_state), current_date,
+          'rule P3: the mark is today');
 
 -- a partner's login reads only its own change notices
 SET LOCAL ROLE pp_paths_b;

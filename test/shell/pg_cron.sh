@@ -170,7 +170,7 @@ ledger() {	# dir port due: the notices due were recorded, in more than one trans
 		[ "$(q "$1" "$2" "SELECT count(*) FROM por_partner.renewal_notice WHERE sent_on = current_date")" -eq "$due" ] &&
 		[ "$(q "$1" "$2" "SELECT count(*) FROM por_partner.renewal_notices_due()")" -eq 0 ] &&
 		[ "$(q "$1" "$2" "SELECT count(DISTINCT xmin::text) > 1 FROM por_partner.renewal_notice WHERE sent_on = current_date")" = t ] &&
-		[ "$(q "$1" "$2" "SELECT purged_through IS NOT NULL FROM por_partner_internal.purge_state")" = t ] &&
+		[ "$(q "$1" "$2" "SELECT purged_through IS NOT NULL FROM por_partner_internal.job_state")" = t ] &&
 		[ "$(q "$1" "$2" "SELECT count(*) FROM por_partner.undelivered_notices WHERE what = 'renewal'")" -eq "$due" ]
 }
 ledger "$A_DIR" "$A_PORT" "$(cat "$TMP/due_A")"
