@@ -20,7 +20,7 @@
 # pg_dumpall --roles-only.  A second cluster is made (initdb, a port and a
 # socket directory of its own), the roles are loaded into it first, then the
 # dumps are restored the documented way:
-#   PGOPTIONS='-c session_replication_role=replica' pg_restore -d DB dump.custom
+#   PGOPTIONS='-c session_replication_role=replica' pg_restore --single-transaction --exit-on-error -d DB dump.custom
 #   PGOPTIONS='-c session_replication_role=replica' psql -d DB_plain -f dump.sql
 # and compared with the source: every table of schema por_partner (found in
 # the catalog, so new tables are covered) by row count and an md5 over its
@@ -157,7 +157,8 @@ grants() {	# A|B db: the privileges on the schema, its relations and their colum
 	     WHERE n.nspname = 'por_partner' AND a.attacl IS NOT NULL) AS g (x)"
 }
 routine_grants() {	# A|B db: the privileges on the schema's functions
-	q "$1" "$2" "SELECT string_agg(p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, '-'), E'\\n' ORDER BY 1)
+	q "$1" "$2" "SELECT string_agg(p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, '-'), E'\\n'
+	                          ORDER BY p.oid::regprocedure::text COLLATE \"C\")
 	               FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'por_partner'"
 }
 policies() {	# A|B db: row security of the schema's tables and their policies
@@ -357,12 +358,12 @@ if [ "$a" != "$b" ]; then printf 'source:\n%s\nfresh:\n%s\n' "$a" "$b" | diag; e
 
 t0=$(now)
 on B "$BIN/createdb" "$SRC" 2>"$TMP/restore-custom.err" &&
-	PGOPTIONS="$REPLICA" on B "$BIN/pg_restore" -d "$SRC" "$TMP/dump.custom" 2>>"$TMP/restore-custom.err"
+	PGOPTIONS="$REPLICA" on B "$BIN/pg_restore" --single-transaction --exit-on-error -d "$SRC" "$TMP/dump.custom" 2>>"$TMP/restore-custom.err"
 rc=$?
 t1=$(now)
 RESTORE_C_SECS=$(secs "$t0" "$t1")
 [ "$rc" -eq 0 ] && [ ! -s "$TMP/restore-custom.err" ]
-ok $? "PGOPTIONS='-c session_replication_role=replica' pg_restore of dump -Fc into the fresh cluster: no errors (${RESTORE_C_SECS}s)"
+ok $? "PGOPTIONS='-c session_replication_role=replica' pg_restore --single-transaction --exit-on-error of dump -Fc into the fresh cluster: no errors (${RESTORE_C_SECS}s)"
 head -n 40 "$TMP/restore-custom.err" | diag
 
 for t in "${TABLES[@]}"; do
@@ -540,7 +541,7 @@ on A "$BIN/createdb" "$REC" 2>"$TMP/rec.err" &&
 	                USING (recipient = 'partner')" >/dev/null 2>>"$TMP/rec.err" &&
 	on A "$BIN/pg_dump" -Fc -d "$REC" -f "$TMP/rec.custom" 2>>"$TMP/rec.err" &&
 	on B "$BIN/createdb" "$REC" 2>>"$TMP/rec.err" &&
-	PGOPTIONS="$REPLICA" on B "$BIN/pg_restore" -d "$REC" "$TMP/rec.custom" 2>>"$TMP/rec.err"
+	PGOPTIONS="$REPLICA" on B "$BIN/pg_restore" --single-transaction --exit-on-error -d "$REC" "$TMP/rec.custom" 2>>"$TMP/rec.err"
 record() {	# what sql: compare its result in both clusters
 	local a b
 	a=$(q A "$REC" "$2" 2>&1)

@@ -12,7 +12,7 @@
 # and subscription would otherwise create admin users and licenses again, rule
 # C3):
 #   PGOPTIONS='-c session_replication_role=replica' psql -d NEW -f dump.sql
-#   PGOPTIONS='-c session_replication_role=replica' pg_restore -d NEW dump.custom
+#   PGOPTIONS='-c session_replication_role=replica' pg_restore --single-transaction --exit-on-error -d NEW dump.custom
 # and every table of schema por_partner is compared (row count and an md5 over
 # its ordered rows), the identity sequences are checked to continue, and the
 # rules to hold again after the load.  Finally a plain restore, without that
@@ -205,7 +205,7 @@ ok $? "rule C2 after the restore: DE, closed by the operator before the dump, ta
 # --- the documented restore: pg_restore with session_replication_role=replica
 
 "$BIN/createdb" "$DST_CUSTOM" &&
-	PGOPTIONS="$REPLICA" "$BIN/pg_restore" -d "$DST_CUSTOM" "$TMP/dump.custom" 2>"$TMP/restore-custom.err"
+	PGOPTIONS="$REPLICA" "$BIN/pg_restore" --single-transaction --exit-on-error -d "$DST_CUSTOM" "$TMP/dump.custom" 2>"$TMP/restore-custom.err"
 rc=$?
 bad=
 for t in "${TABLES[@]}"; do
@@ -213,7 +213,7 @@ for t in "${TABLES[@]}"; do
 done
 [ "$(sequences "$SRC")" = "$(sequences "$DST_CUSTOM" 2>&1)" ] || bad="$bad (sequences)"
 [ "$rc" -eq 0 ] && [ -z "$bad" ]
-ok $? "PGOPTIONS='-c session_replication_role=replica' pg_restore of dump -Fc: no errors, every table (the rows pg_dump keeps) and sequence identical"
+ok $? "PGOPTIONS='-c session_replication_role=replica' pg_restore --single-transaction --exit-on-error of dump -Fc: no errors, every table (the rows pg_dump keeps) and sequence identical"
 [ -n "$bad" ] && echo "# differing:$bad"
 diag <"$TMP/restore-custom.err"
 
