@@ -689,13 +689,13 @@ echo "# attack 7 (create_partner_user, update_partner_user) on $OLD: the functio
 EXT_SCHEMAS="'por_partner', 'por_partner_book', 'por_partner_internal'"
 READER_MAY="'por_partner.subscription_overview', 'por_partner.key_card_overview', 'por_partner.country', 'por_partner.sku', 'por_partner.setting', 'por_partner.renewal_notice_schedule'"
 readable() {	# db role: the relations of the extension's schemas the role may SELECT
-	q "$1" "SELECT coalesce(string_agg(c.oid::regclass::text, ' ' ORDER BY 1), '') FROM pg_class c
+	q "$1" "SELECT coalesce(string_agg(c.oid::regclass::text, ' ' ORDER BY c.oid::regclass::text COLLATE \"C\"), '') FROM pg_class c
 	         WHERE c.relnamespace::regnamespace::text IN ($EXT_SCHEMAS) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
 	           AND has_any_column_privilege('$2', c.oid, 'SELECT')"
 }
 definers() {	# db role: the SECURITY DEFINER functions of the extension the role may EXECUTE, but the report
 		# functions and those the views it may SELECT are built on
-	q "$1" "SELECT coalesce(string_agg(p.oid::regprocedure::text, ' ' ORDER BY 1), '') FROM pg_proc p
+	q "$1" "SELECT coalesce(string_agg(p.oid::regprocedure::text, ' ' ORDER BY p.oid::regprocedure::text COLLATE \"C\"), '') FROM pg_proc p
 	          JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 	          JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = '$EXT'
 	         WHERE p.prosecdef AND has_function_privilege('$2', p.oid, 'EXECUTE')

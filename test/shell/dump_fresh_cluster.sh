@@ -259,12 +259,12 @@ role_map() {	# A|B: the mapping, by role name (an oid stored as a number would n
 	local t c ty
 	read -r t c ty <<<"$MAP"
 	case $ty in
-	regrole) q "$1" "$SRC" "SELECT string_agg(m.\"$c\"::text || '=' || p.mpn_id, ' ' ORDER BY 1) FROM por_partner.\"$t\" m
+	regrole) q "$1" "$SRC" "SELECT string_agg(m.\"$c\"::text || '=' || p.mpn_id, ' ' ORDER BY m.\"$c\"::text || '=' || p.mpn_id COLLATE \"C\") FROM por_partner.\"$t\" m
 	                        JOIN por_partner.partner p USING (partner_id) WHERE m.\"$c\"::text LIKE 'pp\\_test\\_login\\_%'" ;;
-	oid) q "$1" "$SRC" "SELECT string_agg(r.rolname || '=' || p.mpn_id, ' ' ORDER BY 1) FROM por_partner.\"$t\" m
+	oid) q "$1" "$SRC" "SELECT string_agg(r.rolname || '=' || p.mpn_id, ' ' ORDER BY r.rolname || '=' || p.mpn_id COLLATE \"C\") FROM por_partner.\"$t\" m
 	                    JOIN por_partner.partner p USING (partner_id) LEFT JOIN pg_roles r ON r.oid = m.\"$c\"
 	                    WHERE coalesce(r.rolname, 'pp_test_login_?') LIKE 'pp\\_test\\_login\\_%'" ;;
-	*) q "$1" "$SRC" "SELECT string_agg(m.\"$c\"::text || '=' || p.mpn_id, ' ' ORDER BY 1) FROM por_partner.\"$t\" m
+	*) q "$1" "$SRC" "SELECT string_agg(m.\"$c\"::text || '=' || p.mpn_id, ' ' ORDER BY m.\"$c\"::text || '=' || p.mpn_id COLLATE \"C\") FROM por_partner.\"$t\" m
 	                  JOIN por_partner.partner p USING (partner_id) WHERE m.\"$c\"::text LIKE 'pp\\_test\\_login\\_%'" ;;
 	esac
 }
