@@ -47,6 +47,7 @@ CREATE OR REPLACE FUNCTION por_partner_internal.subscription_check() RETURNS tri
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	sku_agreement text;
+	other @extschema@.subscription;
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		NEW.licensed_users := 0;
@@ -80,12 +81,16 @@ BEGIN
 	-- holds it against concurrent writers too
 	IF NEW.billing <> 'trial'
 	   AND (TG_OP = 'INSERT' OR (NEW.tenant_id, NEW.sku_code, NEW.billing, NEW.starts_on, NEW.expires_on)
-	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on))
-	   AND EXISTS (SELECT 1 FROM @extschema@.subscription su
-	                WHERE su.tenant_id = NEW.tenant_id AND su.sku_code = NEW.sku_code AND su.billing <> 'trial'
-	                  AND daterange(su.starts_on, su.expires_on) && daterange(NEW.starts_on, NEW.expires_on)
-	                  AND su.subscription_id IS DISTINCT FROM NEW.subscription_id) THEN
-		PERFORM por_partner_internal.require_one_paid_term(NEW);
+	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on)) THEN
+		-- an index probe of subscription_one_paid_term
+		SELECT * INTO other FROM @extschema@.subscription su
+		 WHERE su.tenant_id = NEW.tenant_id AND su.sku_code = NEW.sku_code AND su.billing <> 'trial'
+		   AND daterange(su.starts_on, su.expires_on) && daterange(NEW.starts_on, NEW.expires_on)
+		   AND su.subscription_id IS DISTINCT FROM NEW.subscription_id
+		 ORDER BY su.starts_on LIMIT 1;
+		IF FOUND THEN
+			PERFORM por_partner_internal.raise_paid_term_overlap(NEW, other);
+		END IF;
 	END IF;
 	IF TG_OP = 'INSERT' THEN
 		RETURN NEW;
@@ -199,34 +204,24 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.require_not_superseded(@extschema@.subscription, text) IS
 	'Internal: raises 55000, naming the subscription that took over, when the subscription was superseded (rules R3, R4); what: what it would have been (renewed, given seats, given licenses).';
 
--- Rules R3, R4: one paid term of a product covers a tenant's day.  An index
--- probe of subscription_one_paid_term; a trial does not count.
-CREATE OR REPLACE FUNCTION por_partner_internal.require_one_paid_term(s @extschema@.subscription)
+-- Rules R3, R4: one paid term of a product covers a tenant's day (the
+-- trigger subscription_check finds the other term).
+CREATE OR REPLACE FUNCTION por_partner_internal.raise_paid_term_overlap(s @extschema@.subscription, o @extschema@.subscription)
 RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-DECLARE
-	o record;
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
-	SELECT su.subscription_id, su.billing, su.starts_on, su.expires_on INTO o
-	  FROM @extschema@.subscription su
-	 WHERE su.tenant_id = s.tenant_id AND su.sku_code = s.sku_code AND su.billing <> 'trial'
-	   AND daterange(su.starts_on, su.expires_on) && daterange(s.starts_on, s.expires_on)
-	   AND su.subscription_id IS DISTINCT FROM s.subscription_id
-	 ORDER BY su.starts_on LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'tenant % has subscription % of % for [%, %)', s.tenant_id, o.subscription_id, s.sku_code,
-				o.starts_on, o.expires_on
-			USING ERRCODE = 'exclusion_violation',
-			      DETAIL = format('A term [%s, %s) would overlap it; a customer has one paid subscription of a product on any day, renewed with keys or billed directly, never both (rules R3, R4).',
-			                      s.starts_on, s.expires_on),
-			      HINT = CASE o.billing WHEN 'product_key'
-			                  THEN format('Renew subscription %s with por_partner.renew_subscription(), or add seats with por_partner.add_licenses().', o.subscription_id)
-			                  ELSE format('Subscription %s is billed directly; start the new one on or after %s.', o.subscription_id, o.expires_on) END;
-	END IF;
+	RAISE EXCEPTION 'tenant % has subscription % of % for [%, %)', s.tenant_id, o.subscription_id, s.sku_code,
+			o.starts_on, o.expires_on
+		USING ERRCODE = 'exclusion_violation',
+		      DETAIL = format('A term [%s, %s) would overlap it; a customer has one paid subscription of a product on any day, renewed with keys or billed directly, never both (rules R3, R4).',
+		                      s.starts_on, s.expires_on),
+		      HINT = CASE o.billing WHEN 'product_key'
+		                  THEN format('Renew subscription %s with por_partner.renew_subscription(), or add seats with por_partner.add_licenses().', o.subscription_id)
+		                  ELSE format('Subscription %s is billed directly; start the new one on or after %s.', o.subscription_id, o.expires_on) END;
 END $$;
 
-COMMENT ON FUNCTION por_partner_internal.require_one_paid_term(@extschema@.subscription) IS
-	'Internal: raises 23P01, naming the other subscription, when a paid term of the subscription''s tenant and product overlaps its own (rules R3, R4).';
+COMMENT ON FUNCTION por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription) IS
+	'Internal: raises 23P01 for a subscription whose paid term would overlap the other subscription o of its tenant and product (rules R3, R4), naming o and what to do.';
 
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row

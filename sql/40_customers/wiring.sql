@@ -108,7 +108,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.lock_subscription(bigint), por_partner_internal.require_user_of_subscription(bigint, bigint), por_partner_internal.require_key_billing(@extschema@.subscription, text),
 	por_partner_internal.lock_key_cards(@extschema@.product_key[], bigint),
 	por_partner_internal.require_not_superseded(@extschema@.subscription, text),
-	por_partner_internal.require_one_paid_term(@extschema@.subscription),
+	por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
 	@extschema@.create_subscription(bigint, @extschema@.product_key[], date),

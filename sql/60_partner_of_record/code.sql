@@ -132,7 +132,7 @@ BEGIN
 	GET DIAGNOSTICS n = ROW_COUNT;
 	-- the mailer's wake-up, as for renewal notices: no data in it
 	IF n > 0 THEN
-		PERFORM pg_notify('por_partner_renewal_notice', '');
+		PERFORM por_partner_internal.wake_mailer();
 	END IF;
 	RETURN NULL;
 END $$;

@@ -24,6 +24,17 @@ AS $$ SELECT @extschema@.subscription_phase(s.expires_on, as_of) $$;
 COMMENT ON FUNCTION @extschema@.subscription_phase(@extschema@.subscription, date) IS
 	'The phase of a subscription row as of a day (default today): SELECT subscription_phase(s) FROM por_partner.subscription s.';
 
+-- The mailer's wake-up: NOTIFY por_partner_renewal_notice with no data in
+-- it (any role may LISTEN on a channel, and NOTIFY on it, so a listener
+-- learns only that a ledger has news; the mailer reads the ledgers with
+-- operator rights).  Sent at commit, once a transaction however often called.
+CREATE OR REPLACE FUNCTION por_partner_internal.wake_mailer() RETURNS void
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.pg_notify('por_partner_renewal_notice', '') $$;
+
+COMMENT ON FUNCTION por_partner_internal.wake_mailer() IS
+	'Internal: NOTIFY por_partner_renewal_notice with an empty payload, the wake-up of the mailer when a renewal or change notice is recorded.';
+
 -- The renewal notices due on as_of for the subscriptions whose term ends
 -- in [first_expiry, last_expiry] (rules R1, P4): of every partner's when
 -- partner is null, else of that partner's book only, so that neither the
@@ -123,12 +134,8 @@ BEGIN
 		RETURN NEXT n;
 		recorded := true;
 	END LOOP;
-	-- A wake-up with no data in it: any role may LISTEN on a channel (and
-	-- NOTIFY on it), so a listener learns only that the ledger has news; the
-	-- mailer reads renewal_notice with operator rights.  Sent at commit, once
-	-- a transaction whatever the number of notices.
 	IF recorded THEN
-		PERFORM pg_notify('por_partner_renewal_notice', '');
+		PERFORM por_partner_internal.wake_mailer();
 	END IF;
 END $$;
 

@@ -62,7 +62,7 @@ BEGIN
 		recorded := true;
 	END LOOP;
 	IF recorded THEN
-		PERFORM pg_notify('por_partner_renewal_notice', '');
+		PERFORM por_partner_internal.wake_mailer();
 	END IF;
 	-- a run as of a later day leaves the mark, so that the days between are
 	-- still looked at when they come

@@ -30,6 +30,7 @@ REVOKE ALL ON FUNCTION
 	@extschema@.renew_with_direct_billing(bigint, date), @extschema@.purge_deprovisioned(date),
 	por_partner_internal.require_renewable(@extschema@.subscription, date),
 	por_partner_internal.job_state_rewind(),
+	por_partner_internal.wake_mailer(),
 	por_partner_internal.notices_due(date, date, date, bigint), por_partner_internal.notice_horizon(date),
 	por_partner_internal.record_renewal_notices(date, date, date),
 	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
