@@ -4,10 +4,19 @@
 set -eu
 
 # postgresql-15-cron, python3-psycopg, python3-aiosmtpd: the daily job under
-# pg_cron and the reference mailer (examples/mailer/), tested end to end
+# pg_cron and the reference mailer (examples/mailer/), tested end to end;
+# pgbouncer, libpostgresql-jdbc-java and a JDK, Node.js and npm: the
+# production recipes of the README (pgbouncer, the drivers), tested with the
+# real tools (the node-postgres package itself comes from the npm registry,
+# installed by its test into a local folder)
 PKGS="make gcc libc6-dev postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
 postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl clang libclang-rt-14-dev
-postgresql-15-cron python3 python3-psycopg python3-aiosmtpd"
+postgresql-15-cron python3 python3-psycopg python3-aiosmtpd pgbouncer libpostgresql-jdbc-java"
+# a JDK, and Node.js with npm, count as there when their commands are (a
+# machine may have them from elsewhere than Debian, e.g. NodeSource's nodejs,
+# which conflicts with Debian's npm)
+command -v javac >/dev/null 2>&1 || PKGS="$PKGS openjdk-17-jdk-headless"
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do
