@@ -91,6 +91,10 @@ check keys "$(url "$OPERATOR" stringtype=unspecified)" \
 	"SELECT product_key FROM por_partner.key_card WHERE product_key = ?" "$messy" >"$TMP/keys.out" 2>&1
 [ -n "$key" ] && [ "$(cat "$TMP/keys.out")" = "key	$key" ]
 ok $? "an operator finds a key written '$messy' and getString gives it canonical: $(cut -f2 "$TMP/keys.out" | head -n 1)"
+check keys "$(url "$OPERATOR")" \
+	"SELECT product_key FROM por_partner.key_card WHERE product_key = ?" "$messy" >"$TMP/keys_trap.out" 2>&1
+grep -q 'operator does not exist: \(por_partner\.\)\{0,1\}product_key = character varying' "$TMP/keys_trap.out"
+ok $? "without stringtype=unspecified the same query fails: $(grep -o 'operator does not exist[^"]*varying' "$TMP/keys_trap.out" | head -n 1)"
 check keys "$(url "$READER")" "SELECT product_key FROM key_card_overview ORDER BY 1" | cut -f2 >"$TMP/masked.jdbc" 2>&1
 q "$READER" "SELECT product_key FROM key_card_overview ORDER BY 1" >"$TMP/masked.psql"
 [ -s "$TMP/masked.psql" ] && cmp -s "$TMP/masked.jdbc" "$TMP/masked.psql" &&
