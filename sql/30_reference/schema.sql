@@ -10,6 +10,12 @@ CREATE TABLE @extschema@.country (
 COMMENT ON TABLE @extschema@.country IS
 	'ISO 3166-1 countries and regions; customers may be created only where service_available (rule C2). Operators may change rows.';
 
+COMMENT ON COLUMN @extschema@.country.code IS 'ISO 3166-1 alpha-2 code, upper case.';
+
+COMMENT ON COLUMN @extschema@.country.name IS 'The English short name (Debian''s iso-codes).';
+
+COMMENT ON COLUMN @extschema@.country.service_available IS 'Whether customers may be created in the country (rule C2).';
+
 COMMENT ON COLUMN @extschema@.country.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
 
@@ -32,6 +38,14 @@ COMMENT ON COLUMN @extschema@.sku.min_licenses_per_key IS
 
 COMMENT ON TABLE @extschema@.sku IS
 	'Products sold with product keys: licenses each key carries (null: set per card, rule K4), the term, and the agreement the customer accepts (rule C4).';
+
+COMMENT ON COLUMN @extschema@.sku.sku_code IS 'The product''s code: upper-case letters, digits and underscores.';
+
+COMMENT ON COLUMN @extschema@.sku.name IS 'The product''s name.';
+
+COMMENT ON COLUMN @extschema@.sku.term IS 'How long a paid term lasts (1 year as shipped): a term starts_on plus this is its expires_on.';
+
+COMMENT ON COLUMN @extschema@.sku.agreement IS 'The agreement a customer accepts for the product (rule C4).';
 
 COMMENT ON COLUMN @extschema@.sku.trial_term IS 'The term of a trial subscription from a trial invitation (rule A4).';
 
@@ -60,6 +74,10 @@ COMMENT ON TABLE @extschema@.setting IS
 INSERT INTO @extschema@.setting VALUES ('invitation_url_base', 'https://partner.example.com/', true),
 	('max_invitations_per_day', '200', true), ('direct_billing_warning', 'on', true),
 	('audit_retention_months', '24', true);
+
+COMMENT ON COLUMN @extschema@.setting.name IS 'The setting''s name (see the table''s comment).';
+
+COMMENT ON COLUMN @extschema@.setting.value IS 'Its value, as text.';
 
 COMMENT ON COLUMN @extschema@.setting.shipped IS
 	'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';

@@ -16,7 +16,10 @@ REVOKE ALL ON FUNCTION
 	@extschema@.clear_partner_of_record(bigint)
 FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION @extschema@.partner_benefits_active(bigint) FROM PUBLIC;
+-- the variant on a partner row serves the functions and triggers (rule P3's
+-- one definition); only operators read partner rows to pass it
+REVOKE ALL ON FUNCTION @extschema@.partner_benefits_active(bigint), @extschema@.partner_benefits_active(@extschema@.partner)
+FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.partner_benefits_active(bigint) TO por_partner_partner;
 
 -- Change notices (rule P3): after the row is changed, whoever changes it

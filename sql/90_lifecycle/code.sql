@@ -382,6 +382,35 @@ SELECT s.subscription_id, s.tenant_id, t.organization_name, t.country_code, s.sk
  -- customers' in por_partner_book.subscription_overview
  WHERE (SELECT @extschema@.caller_reads_all());
 
+COMMENT ON COLUMN @extschema@.subscription_overview.subscription_id IS 'The subscription''s id (por_partner.subscription).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.tenant_id IS 'The customer''s tenant (por_partner.tenant).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.organization_name IS 'The customer''s organization name.';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.country_code IS 'The customer''s country: ISO 3166-1 alpha-2 code, upper case (table country).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.sku_code IS 'The product subscribed to (table sku).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.seats IS 'Licenses bought: the most users that may be licensed (rule C5).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.licensed_users IS 'Users licensed now, never above seats (rule C5).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.billing IS
+	'How the term is paid: product_key (key cards bought from a reseller partner), direct (billed by Microsoft) or trial.';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.starts_on IS
+	'The first day of the term (a calendar date, no time of day); the term is [starts_on, expires_on).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.phase IS
+	'Where the term stands today (current_date, in the session''s TimeZone): active before expires_on; expired 0-29 days after it; disabled 30-119 days after; deprovisioned from day 120 (type subscription_phase, rules R5, R6).';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.partner_of_record_mpn_id IS
+	'The MPN ID of the subscription''s partner of record (rule P1); null when it has none.';
+
+COMMENT ON COLUMN @extschema@.subscription_overview.next_notice_on IS
+	'The day of the term''s next renewal notice, today or later, by renewal_notice_schedule (expires_on minus 60, 30, 7 or 1 days as shipped); null when no scheduled day is left.';
+
 COMMENT ON COLUMN @extschema@.subscription_overview.days_to_expiry IS
 	'expires_on - current_date.  Computed, so a filter on it reads every subscription; to ask by days to expiry with an index, filter on expires_on: WHERE expires_on BETWEEN current_date AND current_date + 30 (an index range scan on subscription.expires_on).';
 
@@ -456,6 +485,28 @@ SELECT CASE WHEN (SELECT @extschema@.caller_is_operator())
  -- operators and readers see every card (readers masked); a partner reads
  -- its own and those redeemed on its customers in por_partner_book
  WHERE (SELECT @extschema@.caller_reads_all());
+
+COMMENT ON COLUMN @extschema@.key_card_overview.product_key IS
+	'The product key as text, upper case with hyphens: in full for operators; for readers masked as XXXXX-XXXXX-XXXXX-XXXXX- and the last group (product_key_mask()).';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.sku_code IS 'The product the key is for (table sku).';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.licenses IS 'Licenses the key carries (rule K4).';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.partner_id IS 'The partner who bought the card.';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.mpn_id IS 'The MPN ID of the partner who bought the card.';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.purchased_on IS 'The day the card was bought (a calendar date).';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.redeemed_at IS
+	'When the key was redeemed (timestamptz: a point in time, shown in the session''s TimeZone); null while unredeemed.';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.redeemed_as IS 'activate, add_users or renew (rule K3); null while unredeemed.';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.subscription_id IS 'The subscription the key was redeemed on; null while unredeemed.';
+
+COMMENT ON COLUMN @extschema@.key_card_overview.tenant_id IS 'The customer tenant of that subscription; null while unredeemed.';
 
 COMMENT ON VIEW @extschema@.key_card_overview IS
 	'For operators and readers (BI): every key card, the product key in full for operators and as product_key_mask() shows it for readers.  A partner''s login reads por_partner_book.key_card_overview.';

@@ -16,6 +16,10 @@ CREATE TABLE @extschema@.renewal_notice_schedule (
 COMMENT ON TABLE @extschema@.renewal_notice_schedule IS
 	'How many days before expires_on renewal notices go out (rule R1): 60, 30, 7 and 1 as shipped; an operator may change the rows.';
 
+COMMENT ON COLUMN @extschema@.renewal_notice_schedule.days_before IS 'A renewal notice goes out this many days before expires_on (rule R1).';
+
+COMMENT ON COLUMN @extschema@.renewal_notice_schedule.shipped IS 'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
+
 INSERT INTO @extschema@.renewal_notice_schedule VALUES (60, true), (30, true), (7, true), (1, true);
 
 CREATE TABLE @extschema@.renewal_notice (

@@ -33,7 +33,10 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.wake_mailer(),
 	por_partner_internal.notices_due(date, date, date, bigint), por_partner_internal.notice_horizon(date),
 	por_partner_internal.record_renewal_notices(date, date, date),
-	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase)
+	por_partner_internal.subscription_phase_start(@extschema@.subscription_phase),
+	-- on a row of por_partner.subscription, which only operators read; anyone
+	-- may ask subscription_phase(expires_on, as_of)
+	@extschema@.subscription_phase(@extschema@.subscription, date)
 FROM PUBLIC;
 
 REVOKE ALL ON PROCEDURE @extschema@.run_daily_job(date) FROM PUBLIC;

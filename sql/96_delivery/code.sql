@@ -239,5 +239,39 @@ SELECT d.delivery_id,
   LEFT JOIN @extschema@.change_notice c ON c.notice_id = d.change_notice_id
  WHERE d.delivered_at IS NULL;
 
+COMMENT ON COLUMN @extschema@.undelivered_notices.delivery_id IS
+	'The notice''s delivery row (notice_delivery): the id notice_delivered() and notice_failed() take.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.ledger IS 'Which ledger holds the notice: renewal_notice or change_notice.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.notice_id IS 'The notice''s notice_id in that ledger.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.recipient IS 'customer or partner (a change notice always goes to the partner).';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.subscription_id IS 'The subscription the notice is about.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.tenant_id IS 'The customer tenant of that subscription.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.partner_id IS 'The partner the notice goes to; null for a renewal notice to the customer.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.what IS
+	'renewal for a renewal notice; for a change notice what changed: seats, renewed, billing, partner_of_record or phase.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.days_before IS
+	'For a renewal notice, how many days before expires_on it is due (renewal_notice_schedule); null for a change notice.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.expires_on IS 'The term the notice is about: its expires_on, the first day it no longer covers.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.recorded_at IS 'When the notice was recorded (timestamptz).';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.attempts IS 'How many tries the mailer recorded; 0 before the first.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.last_attempt_at IS 'When the mailer last recorded a try; null before the first.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.next_attempt_at IS
+	'When claim_notices() may hand the notice out (again): when it was recorded, then the retry time of the last failure.';
+
+COMMENT ON COLUMN @extschema@.undelivered_notices.last_error IS 'What the last failed try met, at most 2000 characters; null when none failed.';
+
 COMMENT ON VIEW @extschema@.undelivered_notices IS
 	'For operators: every notice not mailed yet (renewal notices to customers and partners, change notices to partners), with the mailer''s attempts, the last error and when it tries again.  Notices recorded before 0.4.0 have no delivery state and are not listed.';

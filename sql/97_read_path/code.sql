@@ -133,3 +133,110 @@ COMMENT ON VIEW por_partner_book.key_card_overview IS
 
 COMMENT ON SCHEMA por_partner_book IS
 	'What a partner''s login reads: its book, as views named and shaped like the tables of schema por_partner (SET search_path = por_partner_book, por_partner), each over a SECURITY DEFINER function that filters by the caller first.';
+
+-- The comments of the book's columns, for BI tools and drivers that show
+-- them: a view's column says what its table's (or, for the two BI views, the
+-- por_partner view's) same-named column says, so that each is written once,
+-- in the table's schema layer or the BI view's code; this list gives the
+-- columns whose table says nothing, by view ('*': any view without an entry
+-- of its own, nor a comment on its table's column), and the few whose meaning
+-- differs in a partner's book.  Set on every install and update, from the
+-- comments as they then are.  Times (timestamptz) are points in time, shown
+-- in the session's TimeZone; dates are calendar days.
+DO $do$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		WITH own (view_name, col, comment) AS (VALUES
+			('*', 'partner_id', 'The partner (the calling login''s own, whose row is por_partner_book.partner).'),
+			('*', 'tenant_id', 'The customer''s tenant (por_partner_book.tenant).'),
+			('*', 'subscription_id', 'The subscription (por_partner_book.subscription).'),
+			('*', 'sku_code', 'The product (table por_partner.sku).'),
+			('*', 'created_at', 'When the row was made (timestamptz).'),
+			('*', 'email', 'An e-mail address, as given (unique whatever its case where the table says so).'),
+			('*', 'include_delegated_admin', 'Whether accepting it also makes the partner the customer''s delegated admin (rule D5).'),
+			('*', 'notice_id', 'The notice''s id.'),
+			('partner', 'partner_id', 'The partner''s id: the partner the calling login acts for.'),
+			('partner', 'name', 'The partner''s company name.'),
+			('partner', 'email', 'The partner''s contact e-mail address (company information, rule A1); null when not given.'),
+			('partner', 'phone', 'The partner''s contact phone number (company information, rule A1); null when not given.'),
+			('partner', 'address', 'The partner''s postal address, lines separated by newlines (company information, rule A1); null when not given.'),
+			('partner_login', 'login', 'The database login (a role, member of por_partner_partner).'),
+			('partner_login', 'partner_id', 'The partner the login acts for.'),
+			('partner_user', 'partner_user_id', 'The partner user''s id.'),
+			('partner_user', 'partner_id', 'The partner whose company the user belongs to.'),
+			('partner_user', 'email', 'The user''s e-mail address, unique within the partner whatever its case.'),
+			('partner_user', 'display_name', 'The user''s name as shown; null when not given.'),
+			('partner_user', 'company_role', 'The user''s admin role in the partner''s company: global_admin, billing_admin, user_admin, password_admin or service_admin; null for none (rules A1, A2).'),
+			('partner_user', 'customer_access', 'The user''s access to the partner''s customers: none, full (as Global admin) or limited (as Password admin) (rule A2).'),
+			('key_card', 'product_key', 'The product key, in full (the calling partner bought it), as text upper case with hyphens.'),
+			('key_card', 'purchased_on', 'The day the card was bought.'),
+			('key_card', 'redeemed_at', 'When the key was redeemed; null while unredeemed (rule K6: once at most).'),
+			('key_card', 'subscription_id', 'The subscription the key was redeemed on; null while unredeemed.'),
+			('key_card_overview', 'product_key', 'The product key as text, upper case with hyphens: in full for the calling partner''s own cards; masked as XXXXX-XXXXX-XXXXX-XXXXX- and the last group for the cards other partners redeemed on its customers'' subscriptions.'),
+			('key_card_overview', 'partner_id', 'The partner who bought the card: the calling partner, or another one (key masked).'),
+			('tenant', 'tenant_id', 'The customer tenant''s id.'),
+			('tenant', 'organization_name', 'The customer''s organization name.'),
+			('tenant', 'country_code', 'The customer''s country: ISO 3166-1 alpha-2 code (table por_partner.country, rule C2).'),
+			('tenant', 'created_at', 'When the customer was set up (timestamptz).'),
+			('tenant', 'admin_first_name', 'First name of the customer''s first admin, given at set-up (rule C3).'),
+			('tenant', 'admin_last_name', 'Last name of the customer''s first admin, given at set-up (rule C3).'),
+			('tenant', 'admin_email', 'E-mail address of the customer''s first admin, given at set-up (rule C3).'),
+			('tenant_user', 'user_id', 'The user''s id.'),
+			('tenant_user', 'first_name', 'The user''s first name; null when not given.'),
+			('tenant_user', 'last_name', 'The user''s last name; null when not given.'),
+			('tenant_user', 'email', 'The user''s e-mail address, unique within the tenant whatever its case.'),
+			('tenant_user', 'admin_role', 'The user''s admin role in the tenant: global_admin, billing_admin, user_admin, password_admin or service_admin; null for none.'),
+			('subscription', 'subscription_id', 'The subscription''s id.'),
+			('subscription', 'billing', 'How the term is paid: product_key (key cards), direct (billed by Microsoft) or trial.'),
+			('subscription', 'starts_on', 'The first day of the term; the term is [starts_on, expires_on).'),
+			('subscription', 'partner_of_record', 'The partner of record (rule P1), a partner id; null when none.'),
+			('license', 'user_id', 'The licensed user (por_partner_book.tenant_user).'),
+			('license', 'assigned_at', 'When the license was assigned (timestamptz).'),
+			('delegated_admin_offer', 'offer_id', 'The offer''s id.'),
+			('delegated_admin_offer', 'partner_id', 'The partner that made the offer: the calling partner.'),
+			('delegated_admin_offer', 'message', 'The partner''s message to the customer; null when none.'),
+			('delegated_admin_offer', 'status', 'pending, accepted, declined, withdrawn (the partner left Cloud Essentials, rule D3) or removed (the customer ended the relationship) (rule D2).'),
+			('delegated_admin_offer', 'offered_at', 'When the offer was made (timestamptz).'),
+			('delegated_admin_offer', 'answered_at', 'When the offer left pending (timestamptz); null while pending.'),
+			('delegated_admin', 'partner_id', 'The delegated admin: the calling partner.'),
+			('delegated_admin', 'offer_id', 'The accepted offer the relationship came from (rule D2).'),
+			('delegated_admin', 'granted_at', 'When the customer accepted (timestamptz).'),
+			('trial_invitation', 'invitation_id', 'The invitation''s id.'),
+			('trial_invitation', 'partner_id', 'The partner that made the invitation: the calling partner.'),
+			('trial_invitation', 'sku_code', 'The product of the trial (table por_partner.sku).'),
+			('purchase_offer', 'purchase_offer_id', 'The offer''s id.'),
+			('purchase_offer', 'partner_id', 'The partner that made the offer: the calling partner.'),
+			('purchase_offer_line', 'purchase_offer_id', 'The purchase offer (por_partner_book.purchase_offer).'),
+			('purchase_offer_line', 'licenses', 'Licenses of the product the offer lists.'),
+			('renewal_notice', 'expires_on', 'The term the notice is for: its expires_on, the first day it no longer covers.'),
+			('renewal_notice', 'recipient', 'customer or partner (rules R1, P4).'),
+			('renewal_notice', 'partner_id', 'The partner the notice went to (the partner of record); null for a notice to the customer.'),
+			('renewal_notice', 'days_before', 'How many days before expires_on the notice was due (renewal_notice_schedule).'),
+			('renewal_notice', 'sent_on', 'The day the notice was recorded for (the daily job''s as_of).'),
+			('renewal_notice', 'sent_at', 'When the notice was recorded (timestamptz); whether it was mailed is the operators'' (notice_delivery).'),
+			('change_notice', 'partner_id', 'The partner of record the notice went to: the calling partner (rule P3).'),
+			('change_notice', 'recorded_at', 'When the change was recorded (timestamptz).'),
+			('audit_log', 'audit_id', 'The audit row''s id, increasing in the order rows were written.'),
+			('audit_log', 'at', 'When the change was made: its transaction''s start (now(), timestamptz); partitions are by month of it in UTC.'),
+			('audit_log', 'table_name', 'The table changed (partner, key_card, subscription, ...), without its schema.'),
+			('audit_log', 'operation', 'INSERT, UPDATE or DELETE.'),
+			('audit_log', 'old_row', 'The row before the change, as JSON; null for an INSERT.'),
+			('audit_log', 'new_row', 'The row after the change, as JSON; null for a DELETE.'),
+			('audit_log', 'transaction_id', 'The changing transaction (txid_current()): rows with the same one were written together.'))
+		SELECT v.relname, a.attname,
+		       coalesce(o.comment, pg_catalog.col_description(src.oid, sa.attnum), g.comment) AS comment
+		  FROM pg_catalog.pg_class v
+		  JOIN pg_catalog.pg_attribute a ON a.attrelid = v.oid AND a.attnum > 0 AND NOT a.attisdropped
+		  LEFT JOIN pg_catalog.pg_class src
+		    ON src.relnamespace = '@extschema@'::regnamespace AND src.relname = v.relname
+		  LEFT JOIN pg_catalog.pg_attribute sa ON sa.attrelid = src.oid AND sa.attname = a.attname
+		  LEFT JOIN own o ON o.view_name = v.relname AND o.col = a.attname
+		  LEFT JOIN own g ON g.view_name = '*' AND g.col = a.attname
+		 WHERE v.relnamespace = 'por_partner_book'::regnamespace AND v.relkind = 'v'
+	LOOP
+		EXECUTE format('COMMENT ON COLUMN por_partner_book.%I.%I IS %L', r.relname, r.attname, r.comment);
+	END LOOP;
+END
+$do$;

@@ -13,6 +13,30 @@ ALTER TABLE @extschema@.sku DISABLE TRIGGER sku_changed;
 UPDATE @extschema@.sku SET min_licenses_per_key = 2 WHERE sku_code = 'O365_MIDSIZE_BUSINESS' AND shipped;
 ALTER TABLE @extschema@.sku ENABLE ALWAYS TRIGGER sku_changed;
 
+-- issue 15: what a BI reader lists has comments, the reference tables'
+-- columns too
+COMMENT ON COLUMN @extschema@.country.code IS 'ISO 3166-1 alpha-2 code, upper case.';
+
+COMMENT ON COLUMN @extschema@.country.name IS 'The English short name (Debian''s iso-codes).';
+
+COMMENT ON COLUMN @extschema@.country.service_available IS 'Whether customers may be created in the country (rule C2).';
+
+COMMENT ON COLUMN @extschema@.renewal_notice_schedule.days_before IS 'A renewal notice goes out this many days before expires_on (rule R1).';
+
+COMMENT ON COLUMN @extschema@.renewal_notice_schedule.shipped IS 'True while the row is as the extension shipped it; set to false by any change, so that pg_dump keeps the change.';
+
+COMMENT ON COLUMN @extschema@.setting.name IS 'The setting''s name (see the table''s comment).';
+
+COMMENT ON COLUMN @extschema@.setting.value IS 'Its value, as text.';
+
+COMMENT ON COLUMN @extschema@.sku.agreement IS 'The agreement a customer accepts for the product (rule C4).';
+
+COMMENT ON COLUMN @extschema@.sku.name IS 'The product''s name.';
+
+COMMENT ON COLUMN @extschema@.sku.sku_code IS 'The product''s code: upper-case letters, digits and underscores.';
+
+COMMENT ON COLUMN @extschema@.sku.term IS 'How long a paid term lasts (1 year as shipped): a term starts_on plus this is its expires_on.';
+
 -- rule R4's warning is a setting, the project's advice
 COMMENT ON TABLE @extschema@.setting IS
 	'Settings an operator may change: invitation_url_base, where trial invitation and purchase offer URLs point; max_invitations_per_day, how many of them a partner makes in 24 hours; direct_billing_warning (on, off), whether a switch to direct billing that loses more than 7 days of a term warns; audit_retention_months, how many whole months of the audit trail audit_maintain() keeps (24).';
