@@ -35,7 +35,9 @@ chmod 755 "$TMP"
 . "$HERE/lib/tap.sh"
 
 if ! command -v javac >/dev/null || ! command -v java >/dev/null || [ ! -r "$JAR" ]; then
-	skip "pgJDBC" "no JDK or no $JAR (make deps installs default-jdk-headless and libpostgresql-jdbc-java)"
+	# make deps installs both: their absence is a broken set-up, not a reason
+	# to claim the recipe without running it
+	ok 1 "pgJDBC and a JDK are installed (javac: $(command -v javac || echo none); $JAR: $([ -r "$JAR" ] && echo readable || echo missing); make deps installs openjdk-17-jdk-headless and libpostgresql-jdbc-java)"
 	rm -rf "$TMP"
 	finish
 fi
