@@ -38,6 +38,10 @@ def main(cfg):
         got = [r[0] for r in conn.cursor().execute(KEYS)]
         check("text_plain", got == texts and all(type(k) is str for k in got),
               f"{n} keys, text mode: {got[:1]}")
+        bad = [t for t in texts if conn.cursor().execute(
+            "SELECT count(*) FROM key_card WHERE product_key = %s",
+            [t.lower().replace("-", "")]).fetchone()[0] != 1]
+        check("text_param_plain", not bad, f"{n} keys; not found: {bad[:2]}")
         got = [r[0] for r in conn.cursor(binary=True).execute(KEYS)]
         check("binary_plain_bytes", got == raw and all(type(k) is bytes and len(k) == 16 for k in got),
               f"binary mode: {got[:1]}")

@@ -82,6 +82,7 @@ diag <"$TMP/config.err"
 
 cat >"$TMP/descriptions" <<'EOF'
 text_plain	psycopg, text mode (the default): every key comes back as the str the server prints
+text_param_plain	psycopg, text mode: every key as a str parameter (%s, lower case, no hyphens) finds its card, no cast
 binary_plain_bytes	trap: psycopg, binary mode (cursor(binary=True)) without the module: every key comes back as its 16 raw bytes (the server's product_key_send)
 array_plain_str	trap: psycopg without the module: product_key[] comes back as the str '{...}', unparsed
 binary_param_plain_refused	trap: psycopg, a str sent as a binary parameter (%b) is typed text, which product_key's = does not take (42883)
@@ -113,8 +114,8 @@ PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$REPO/examples/drivers "$PYTHON" "$REPO/tes
 	>"$TMP/psycopg.out" 2>"$TMP/psycopg.err"
 rc=$?
 n=$(grep -c '^check	' "$TMP/psycopg.out")
-[ "$rc" -eq 0 ] && [ "$n" -eq 15 ]
-ok $? "psycopg $("$PYTHON" -c 'import psycopg; print(psycopg.__version__)' 2>/dev/null): the checks ran to the end ($n of 15)"
+[ "$rc" -eq 0 ] && [ "$n" -eq 16 ]
+ok $? "psycopg $("$PYTHON" -c 'import psycopg; print(psycopg.__version__)' 2>/dev/null): the checks ran to the end ($n of 16)"
 diag <"$TMP/psycopg.err"
 report "$TMP/psycopg.out"
 

@@ -21,7 +21,9 @@
 #      SET search_path of one client reaches the next client of the server
 #      connection (SET LOCAL in a transaction does not); psycopg's default
 #      prepared statements and node-postgres's named statements fail (42P05)
-#      for the second client; LISTEN through pgbouncer gets nothing.
+#      for the second client, and a named statement fails (26000) when run
+#      again on the other server connection of a pool of two; LISTEN through
+#      pgbouncer gets nothing.
 #
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with por_partner installed
 # (PGHOST a socket directory).  Starts its own pgbouncer on a free port as the
@@ -160,8 +162,9 @@ q "SELECT format('\"%s\" \"%s\"', rolname, rolpassword) FROM pg_authid WHERE rol
 cat >"$RUN/pgbouncer.ini" <<EOF
 [databases]
 book = host=$PGHOST port=$PGPORT dbname=$DB
-; the traps, made deterministic by a single server connection
+; the traps, made deterministic by a single server connection (or two)
 book_one = host=$PGHOST port=$PGPORT dbname=$DB pool_size=1
+book_two = host=$PGHOST port=$PGPORT dbname=$DB pool_size=2
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -301,6 +304,15 @@ node "$REPO/test/drivers/node/bouncer.js" named "$TMP/named.json" >"$TMP/named.o
 [ "$(grep -c '^probe	' "$TMP/named.out")" -ge 8 ] && grep -q -E '^error	[^	]*	(42P05|26000)	' "$TMP/named.out"
 ok $? "trap: node-postgres named statements (name: in the query config), the first client is answered, the second client of the server connection fails ($(cut -f1,3 "$TMP/named.out" | grep '^error' | sort | uniq -c | tr -s ' \t\n' ' '))"
 grep '^error' "$TMP/named.out" | head -n 3 | diag
+config book_two 0 0 >"$TMP/moved.json"
+node "$REPO/test/drivers/node/bouncer.js" moved "$TMP/moved.json" >"$TMP/moved.out" 2>&1
+x=$(awk -F'\t' '$1 == "pid" && $3 == "node-x" { print $4 }' "$TMP/moved.out")
+y1=$(awk -F'\t' '$1 == "pid" && $3 == "node-y1" { print $4 }' "$TMP/moved.out")
+y2=$(awk -F'\t' '$1 == "pid" && $3 == "node-y2" { print $4 }' "$TMP/moved.out")
+[ "$(grep -c '^probe	' "$TMP/moved.out")" -eq 1 ] && [ -n "$x" ] && [ "$x" = "$y2" ] && [ "$y1" != "$y2" ] &&
+	grep -q -E '^error	[^	]*	26000	' "$TMP/moved.out"
+ok $? "trap: node-postgres named statements, a pool of two: run again when the server connection that prepared it is taken, the statement gets the other and fails ($(cut -f1,3 "$TMP/moved.out" | grep '^error' | sort | uniq -c | tr -s ' \t\n' ' '))"
+grep -v '^probe' "$TMP/moved.out" | head -n 5 | diag
 node "$REPO/test/drivers/node/bouncer.js" named "$TMP/none.json" >"$TMP/unnamed.out" 2>&1
 [ "$(grep -c '^probe	' "$TMP/unnamed.out")" -eq 16 ] && ! grep -q '^error' "$TMP/unnamed.out" &&
 	[ -z "$(grep '^probe	' "$TMP/unnamed.out" | LC_ALL=C sort -u | comm -23 - "$TMP/expected")" ]

@@ -7,6 +7,8 @@
 //                                  statement: no `name:` in the query config)
 //   node bouncer.js named CONFIG   two clients of one login, one after the
 //                                  other, with `name:` when CONFIG.named
+//   node bouncer.js moved CONFIG   a named statement run again on the other
+//                                  server connection of a pool of two
 //
 // CONFIG and the output lines are those of test/drivers/bouncer.py (the psycopg
 // clients): book, probe, pid and error lines, tab-separated.  No SET is ever
@@ -104,9 +106,39 @@ async function named(cfg) {
 	}
 }
 
+// a named statement meets a server connection that never saw it: on a pool of
+// two, another client of the login holds one server connection while this one
+// prepares on the other, a third takes that one, the first lets its own go:
+// the next run of the statement can only get the server connection that never
+// prepared it (26000)
+async function moved(cfg) {
+	const login = cfg.logins[0];
+	const [x, y1, y2] = [0, 1, 2].map(() => connect(cfg, login));
+	const pid = async (c) => (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+	const run = async (c, k) => {
+		try {
+			const row = (await c.query({ name: 'probe', text: PROBE, values: [k] })).rows[0];
+			emit('probe', login.user, k, row.partner == null ? 'none' : row.partner);
+			emit('pid', login.user, 'node-x', row.pid);
+		} catch (e) {
+			error(login, e);
+		}
+	};
+	for (const c of [x, y1, y2]) await c.connect();
+	await y1.query('BEGIN');
+	emit('pid', login.user, 'node-y1', await pid(y1));
+	await run(x, login.probe[0]);
+	await y2.query('BEGIN');
+	emit('pid', login.user, 'node-y2', await pid(y2));
+	await y1.query('COMMIT');
+	await run(x, login.probe[1]);
+	await y2.query('COMMIT');
+	for (const c of [x, y1, y2]) await c.end().catch(() => {});
+}
+
 const [mode, path] = process.argv.slice(2);
 const cfg = JSON.parse(fs.readFileSync(path, 'utf8'));
-({ book, named })[mode](cfg).catch((e) => {
+({ book, named, moved })[mode](cfg).catch((e) => {
 	console.error(e);
 	process.exit(1);
 });
