@@ -45,6 +45,7 @@ DECLARE
 	hi timestamptz;
 	cutoff timestamptz;
 	part text;
+	moving text := 'audit_log_moving';	-- a temporary table, while a month's rows move
 	r record;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
@@ -74,10 +75,19 @@ BEGIN
 		END IF;
 		BEGIN
 			EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+			-- the rows of its month that wait in the default partition move
+			-- into it through the trail, once it is attached, never into the
+			-- table alone: logical replication publishes the trail as one
+			-- table (publish_via_partition_root, README), and a subscriber,
+			-- which has no such table, would stop at a row written to it
+			-- (issue 15)
+			EXECUTE format('CREATE TEMP TABLE %I (LIKE @extschema@.audit_log) ON COMMIT DROP', moving);
 			EXECUTE format('WITH moved AS (DELETE FROM @extschema@.audit_log_default d WHERE d.at >= %L AND d.at < %L RETURNING d.*)
-			                INSERT INTO @extschema@.%I SELECT * FROM moved', lo, hi, part);
+			                INSERT INTO pg_temp.%I SELECT * FROM moved', lo, hi, moving);
 			EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', part);
 			EXECUTE format('ALTER TABLE @extschema@.audit_log ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
+			EXECUTE format('INSERT INTO @extschema@.audit_log OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.%I', moving);
+			EXECUTE format('DROP TABLE pg_temp.%I', moving);
 			partition := format('@extschema@.%I', part)::regclass;
 			action := 'created';
 		EXCEPTION WHEN lock_not_available THEN
