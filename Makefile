@@ -8,7 +8,7 @@ EXTENSION  = por_partner
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
 MODULE_big = por_partner
-OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o src/phase.o src/caller.o
+OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o src/phase.o src/caller.o src/paid_term.o
 # The install script of EXTVERSION and the update scripts to it are built
 # from sql/ (scripts/build_sql.sh, doc/architecture.md); the scripts of
 # released versions are installed as they were released, from sql/frozen/,
@@ -24,7 +24,7 @@ DOCS       = README.md
 
 # pg_regress: sql/NAME.sql and expected/NAME.out; isolation specs under test/
 REGRESS       = product_key renewal_warning
-ISOLATION     = product_key_unique redeem_same_key seat_limit answer_offer send_notices notice_after_renewal one_paid_path job_skips_locked \
+ISOLATION     = product_key_unique redeem_same_key seat_limit answer_offer send_notices notice_after_renewal one_paid_path one_paid_term job_skips_locked \
                 lock_own_cards claim_notices
 ISOLATION_OPTS = --inputdir=test/isolation
 

@@ -1,7 +1,7 @@
 --
 -- product_key: input, output, errors, casts, operators, indexes (rule K1)
 --
-CREATE EXTENSION por_partner CASCADE;
+CREATE EXTENSION por_partner;
 SET search_path = por_partner, public;
 \set SHOW_CONTEXT never
 

@@ -76,19 +76,18 @@ BEGIN
 		PERFORM por_partner_internal.require_not_superseded(OLD,
 			CASE WHEN NEW.expires_on > OLD.expires_on THEN 'renewed' ELSE 'given seats' END);
 	END IF;
-	-- one paid path at a time (rules R3, R4): told here with the other
-	-- subscription named; the exclusion constraint subscription_one_paid_term
-	-- holds it against concurrent writers too
+	-- one paid path at a time (rules R3, R4), against concurrent writers too:
+	-- the writers of a tenant's paid terms take turns on the tenant's row
+	-- (FOR NO KEY UPDATE: foreign-key checks, FOR KEY SHARE, do not wait),
+	-- and the look for an overlapping term sees what committed before it had
+	-- the lock, whatever the isolation level (paid_term_overlap, src/paid_term.c)
 	IF NEW.billing <> 'trial'
 	   AND (TG_OP = 'INSERT' OR (NEW.tenant_id, NEW.sku_code, NEW.billing, NEW.starts_on, NEW.expires_on)
 	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on)) THEN
-		-- an index probe of subscription_one_paid_term
-		SELECT * INTO other FROM @extschema@.subscription su
-		 WHERE su.tenant_id = NEW.tenant_id AND su.sku_code = NEW.sku_code AND su.billing <> 'trial'
-		   AND daterange(su.starts_on, su.expires_on) && daterange(NEW.starts_on, NEW.expires_on)
-		   AND su.subscription_id IS DISTINCT FROM NEW.subscription_id
-		 ORDER BY su.starts_on LIMIT 1;
-		IF FOUND THEN
+		PERFORM FROM @extschema@.tenant t WHERE t.tenant_id = NEW.tenant_id FOR NO KEY UPDATE;
+		other := por_partner_internal.paid_term_overlap(NEW.tenant_id, NEW.sku_code, NEW.starts_on, NEW.expires_on,
+		                                                NEW.subscription_id);
+		IF other.subscription_id IS NOT NULL THEN
 			PERFORM por_partner_internal.raise_paid_term_overlap(NEW, other);
 		END IF;
 	END IF;
@@ -206,6 +205,18 @@ COMMENT ON FUNCTION por_partner_internal.require_not_superseded(@extschema@.subs
 
 -- Rules R3, R4: one paid term of a product covers a tenant's day (the
 -- trigger subscription_check finds the other term).
+-- The paid term of the tenant's product that a term would overlap, as
+-- committed now (not as of the transaction's snapshot): the caller holds the
+-- tenant's row lock (rules R3, R4; src/paid_term.c).
+CREATE OR REPLACE FUNCTION por_partner_internal.paid_term_overlap(tenant_id bigint, sku_code text, starts_on date,
+	expires_on date, self bigint)
+RETURNS @extschema@.subscription
+AS 'MODULE_PATHNAME', 'por_partner_paid_term_overlap'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint) IS
+	'Internal: the earliest paid subscription of the tenant and SKU other than self whose term overlaps [starts_on, expires_on), as committed now, whatever the isolation level; null for none (rules R3, R4).  The caller holds the tenant''s row lock.';
+
 CREATE OR REPLACE FUNCTION por_partner_internal.raise_paid_term_overlap(s @extschema@.subscription, o @extschema@.subscription)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$

@@ -58,11 +58,10 @@ CREATE TABLE @extschema@.subscription (
 CREATE INDEX subscription_tenant_idx ON @extschema@.subscription (tenant_id);
 
 -- One paid path at a time (rules R3, R4): the paid terms of one product of a
--- tenant never overlap, whoever writes the rows; trials aside.  btree_gist
--- gives GiST the equality of bigint and text.
-ALTER TABLE @extschema@.subscription ADD CONSTRAINT subscription_one_paid_term
-	EXCLUDE USING gist (tenant_id WITH =, sku_code WITH =, daterange(starts_on, expires_on) WITH &&)
-	WHERE (billing <> 'trial');
+-- tenant never overlap, whoever writes the rows; trials aside.  Held by
+-- trigger subscription_check, which takes the tenant's row lock and looks
+-- by subscription_tenant_idx (an exclusion constraint's GiST index would
+-- cost 125 bytes a subscription).
 
 -- A tenant takes at most one trial of a product (rule A4).
 CREATE UNIQUE INDEX subscription_one_trial_idx ON @extschema@.subscription (tenant_id, sku_code)

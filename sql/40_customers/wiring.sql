@@ -109,6 +109,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.lock_key_cards(@extschema@.product_key[], bigint),
 	por_partner_internal.require_not_superseded(@extschema@.subscription, text),
 	por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription),
+	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
 	@extschema@.create_subscription(bigint, @extschema@.product_key[], date),

@@ -98,10 +98,6 @@ BEGIN
 	END IF;
 END $$;
 
-ALTER TABLE @extschema@.subscription ADD CONSTRAINT subscription_one_paid_term
-	EXCLUDE USING gist (tenant_id WITH =, sku_code WITH =, daterange(starts_on, expires_on) WITH &&)
-	WHERE (billing <> 'trial');
-
 CREATE UNIQUE INDEX subscription_one_trial_idx ON @extschema@.subscription (tenant_id, sku_code)
 	WHERE billing = 'trial';
 

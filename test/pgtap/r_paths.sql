@@ -4,7 +4,7 @@
 -- day; trials start today, as accept_trial_invitation makes them.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(73);
+SELECT plan(74);
 
 INSERT INTO partner (mpn_id, name, reseller, subscription_advisor, cloud_essentials)
 VALUES ('751001', 'Path Partner', true, true, true), ('751002', 'Plain Advisor', true, true, false);
@@ -66,13 +66,15 @@ SELECT throws_ok(format($$INSERT INTO por_partner.subscription (tenant_id, sku_c
                           VALUES (%s, 'O365_SMALL_BUSINESS', 2, 'direct', '2041-06-01', '2042-06-01')$$, :t_key),
                  '23P01', format('tenant %s has subscription %s of O365_SMALL_BUSINESS for [2040-12-28, 2041-12-28)', :t_key, :s_direct),
                  'rules R3, R4: a direct INSERT of a second paid term over the same days is refused');
-SAVEPOINT replica;
-SET LOCAL session_replication_role = replica;
-SELECT throws_ok(format($$INSERT INTO por_partner.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
-                          VALUES (%s, 'O365_SMALL_BUSINESS', 2, 'direct', '2041-06-01', '2042-06-01', 'x')$$, :t_key),
-                 '23P01', NULL,
-                 'rules R3, R4: with the triggers off (session_replication_role = replica), the exclusion constraint still refuses it');
-ROLLBACK TO SAVEPOINT replica;
+SAVEPOINT later_term;
+SELECT lives_ok(format($$INSERT INTO por_partner.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+                         VALUES (%s, 'O365_SMALL_BUSINESS', 2, 'direct', '2041-12-28', '2042-12-28')$$, :t_key),
+                'rules R3, R4: the next paid term, from the day the other ends, goes in');
+SELECT throws_ok(format($$UPDATE por_partner.subscription SET starts_on = '2041-12-01'
+                           WHERE tenant_id = %s AND starts_on = '2041-12-28'$$, :t_key),
+                 '23P01', format('tenant %s has subscription %s of O365_SMALL_BUSINESS for [2040-12-28, 2041-12-28)', :t_key, :s_direct),
+                 'rules R3, R4: a direct UPDATE that moves it over the other''s days is refused');
+ROLLBACK TO SAVEPOINT later_term;
 SELECT lives_ok(format($$INSERT INTO por_partner.subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
                          VALUES (%s, 'O365_MIDSIZE_BUSINESS', 2, 'direct', '2041-06-01', '2042-06-01')$$, :t_key),
                 'rules R3, R4: a paid term of another product over the same days is allowed');
