@@ -86,14 +86,18 @@ BEGIN
 	-- a partner: the subscriptions it is partner of record of, and those of
 	-- the customers it set up that have none, each by its own index (planned
 	-- for this partner), so that neither the work nor the time depends on
-	-- other partners' subscriptions
+	-- other partners' subscriptions.  The window is applied to the partner's
+	-- own rows only (OFFSET 0 keeps it out of the scan): combined with the
+	-- expires_on index, the planner would read every partner's terms ending
+	-- in the window (a BitmapAnd), and the call's time would tell how many
+	-- there are
 	me := @extschema@.caller_partner_id();
 	RETURN QUERY
 	SELECT p.partner_id, p.mpn_id, s.subscription_id, s.tenant_id, t.organization_name, s.sku_code,
 	       s.seats, s.billing, s.expires_on, s.expires_on - as_of,
 	       @extschema@.subscription_phase(s.expires_on, as_of)
-	  FROM (SELECT su.* FROM @extschema@.subscription su
-	         WHERE su.partner_of_record = me AND su.expires_on > as_of AND su.expires_on <= last_day
+	  FROM (SELECT su.* FROM (SELECT * FROM @extschema@.subscription WHERE partner_of_record = me OFFSET 0) AS su
+	         WHERE su.expires_on > as_of AND su.expires_on <= last_day
 	        UNION ALL
 	        SELECT su.* FROM @extschema@.tenant tc JOIN @extschema@.subscription su ON su.tenant_id = tc.tenant_id
 	         WHERE tc.created_by = me AND su.partner_of_record IS NULL
