@@ -554,6 +554,7 @@ SQL
 	for who in small big; do
 		explain "expiring_subscriptions(30), partner $who" h3y "bench_$who" "SELECT * FROM por_partner.expiring_subscriptions(30)"
 		explain "por_partner_book.subscription_overview, partner $who" h3y "bench_$who" "SELECT * FROM por_partner_book.subscription_overview"
+		explain "renewal_notices_due(d), partner $who" h3y "bench_$who" "SELECT count(*) FROM por_partner.renewal_notices_due(date '$DAY')"
 	done
 	explain "the hand-written subscription_overview, partner big" h3y - "$(hand_overview $PARTNER_BIG)"
 	if has_row 6 && ! failed r6.rules; then

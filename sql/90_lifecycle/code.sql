@@ -51,11 +51,17 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, @extschema@, pg_
 		  FROM @extschema@.subscription s
 		 WHERE partner IS NULL AND s.expires_on >= first_expiry AND s.expires_on <= last_expiry
 		UNION ALL
+		-- a partner's: read from its book, customer by customer, the window
+		-- applied to those rows only (OFFSET 0 keeps it out of the scan), so
+		-- that the work is the partner's book, never every partner's terms
+		-- ending in the window (through the expires_on index), whose number
+		-- the call's time would tell
 		SELECT s.subscription_id, s.tenant_id, s.expires_on, s.starts_on, s.partner_of_record
-		  FROM @extschema@.subscription s
-		 WHERE partner IS NOT NULL
-		   AND s.tenant_id IN (SELECT b.tenant_id FROM por_partner_internal.partner_book(partner) AS b (tenant_id))
-		   AND s.expires_on >= first_expiry AND s.expires_on <= last_expiry
+		  FROM (SELECT DISTINCT b.tenant_id FROM por_partner_internal.partner_book(partner) AS b (tenant_id)
+		         WHERE partner IS NOT NULL) AS bk
+		 CROSS JOIN LATERAL (SELECT su.subscription_id, su.tenant_id, su.expires_on, su.starts_on, su.partner_of_record
+		                       FROM @extschema@.subscription su WHERE su.tenant_id = bk.tenant_id OFFSET 0) AS s
+		 WHERE s.expires_on >= first_expiry AND s.expires_on <= last_expiry
 	)
 	SELECT c.subscription_id, c.tenant_id, w.recipient, w.partner_id, c.days_before, c.expires_on
 	  FROM (SELECT s.*, d.days_before
