@@ -109,7 +109,7 @@ LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog,
 $$;
 
 COMMENT ON FUNCTION @extschema@.renewal_notices_due(date) IS
-	'The renewal notices due on a day (default today) (rules R1, P4): for every subscription active then, to the customer and to its partner of record (whether or not its benefits are active), the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.  Its work grows with the subscriptions whose term ends in the next 60 days (the schedule''s largest days_before), not with the ledger''s history.';
+	'The renewal notices due on a day (default today) (rules R1, P4): for every subscription active then, to the customer and to its partner of record (whether or not its benefits are active), the notice of the smallest days_before whose send date has come, unless sent already for this term.  A job that missed days catches up with the latest notice only.  For operators and readers its work grows with the subscriptions whose term ends in the next 60 days (the schedule''s largest days_before), for a partner with its own book, never with the ledger''s history.';
 
 -- Record the notices due on as_of for the terms ending in [first_expiry,
 -- last_expiry].  A due subscription another transaction holds locked (a
