@@ -27,6 +27,20 @@ free_port() {
 	return 1
 }
 
+# The settings of a throwaway cluster: its port, socket directory, no
+# durability; and the caller's lines
+cluster_conf() {	# port socket_dir [postgresql.conf lines...]
+	echo "port = $1"
+	echo "listen_addresses = '127.0.0.1'"
+	echo "unix_socket_directories = '$2'"
+	echo "fsync = off"
+	echo "synchronous_commit = off"
+	echo "full_page_writes = off"
+	echo "max_prepared_transactions = 10"
+	shift 2
+	for line in "$@"; do echo "$line"; done
+}
+
 cluster_start() {
 	CLUSTER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/por_partner.XXXXXX")
 	chmod 755 "$CLUSTER_DIR"
@@ -39,16 +53,7 @@ cluster_start() {
 		return 1
 	}
 	PGPORT=$(free_port)
-	{
-		echo "port = $PGPORT"
-		echo "listen_addresses = '127.0.0.1'"
-		echo "unix_socket_directories = '$CLUSTER_DIR'"
-		echo "fsync = off"
-		echo "synchronous_commit = off"
-		echo "full_page_writes = off"
-		echo "max_prepared_transactions = 10"
-		for line in "$@"; do echo "$line"; done
-	} >>"$CLUSTER_DIR/data/postgresql.conf"
+	cluster_conf "$PGPORT" "$CLUSTER_DIR" "$@" >>"$CLUSTER_DIR/data/postgresql.conf"
 	as_owner "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
 		-w -t 60 start >/dev/null || {
 		cat "$CLUSTER_DIR/server.log" >&2

@@ -80,11 +80,14 @@ BEGIN
 	-- the writers of a tenant's paid terms take turns on the tenant's row
 	-- (FOR NO KEY UPDATE: foreign-key checks, FOR KEY SHARE, do not wait),
 	-- and the look for an overlapping term sees what committed before it had
-	-- the lock, whatever the isolation level (paid_term_overlap, src/paid_term.c)
+	-- the lock, whatever the isolation level (paid_term_overlap, src/paid_term.c).
+	-- The functions that add subscriptions take the lock first, before the
+	-- key cards, for their lock order; here it holds for direct writes too
+	-- (taking it again in the same transaction waits for nothing)
 	IF NEW.billing <> 'trial'
 	   AND (TG_OP = 'INSERT' OR (NEW.tenant_id, NEW.sku_code, NEW.billing, NEW.starts_on, NEW.expires_on)
 	                            IS DISTINCT FROM (OLD.tenant_id, OLD.sku_code, OLD.billing, OLD.starts_on, OLD.expires_on)) THEN
-		PERFORM FROM @extschema@.tenant t WHERE t.tenant_id = NEW.tenant_id FOR NO KEY UPDATE;
+		PERFORM por_partner_internal.lock_tenant(NEW.tenant_id);
 		other := por_partner_internal.paid_term_overlap(NEW.tenant_id, NEW.sku_code, NEW.starts_on, NEW.expires_on,
 		                                                NEW.subscription_id);
 		IF other.subscription_id IS NOT NULL THEN

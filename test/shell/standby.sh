@@ -50,14 +50,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-q() {		# node sql [role]: the result, unaligned, errors to stderr
-	on "$1" "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "${3:-postgres}" -d "$DB" -c "$2"
-}
-sqlstate() {	# node sql [role]: the SQLSTATE of the error it raises, or "none"
-	local out
-	out=$(on "$1" "$BIN/psql" -X -q -A -t -v VERBOSITY=sqlstate -v ON_ERROR_STOP=1 -U "${3:-postgres}" -d "$DB" -c "$2" 2>&1)
-	sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\)$/\1/p' <<<"$out" | head -n 1 | grep . || echo none
-}
 bail() {
 	ok 1 "$1"
 	[ -s "$2" ] && head -n 40 "$2" | diag

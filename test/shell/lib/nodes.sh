@@ -7,10 +7,12 @@
 #   node_standby NAME PRIMARY [conf lines...]
 #                                   pg_basebackup -R of PRIMARY, started as its hot standby
 #   on NAME command...              the command with PGHOST/PGPORT of the node
+#   q NAME SQL [ROLE]               its result in database DB of the node, unaligned
+#   sqlstate NAME SQL [ROLE]        the SQLSTATE of the error it raises there, or "none"
 #   node_stop NAME                  stop it (fast, else immediate)
 #   nodes_cleanup                   stop every node, remove NODES
-# Needs PGBIN (the server's programs: initdb, pg_ctl, postgres; cluster.sh
-# sets it) and BIN (the client programs: psql, pg_basebackup).
+# Needs scripts/cluster.sh (PGBIN, the server's programs; as_owner, free_port,
+# cluster_conf) and BIN (the client programs: psql, pg_basebackup).
 NODES=
 
 nodes_init() {
@@ -25,14 +27,7 @@ node_conf() {	# name conf lines...: the node's port, socket and the lines, appen
 	shift
 	port=$(free_port) || return 1
 	echo "$port" >"$NODES/$name.port"
-	{
-		echo "port = $port"
-		echo "listen_addresses = '127.0.0.1'"
-		echo "unix_socket_directories = '$NODES/$name'"
-		echo "fsync = off"
-		echo "full_page_writes = off"
-		for line in "$@"; do echo "$line"; done
-	} | as_owner tee -a "$NODES/$name/data/postgresql.conf" >/dev/null
+	cluster_conf "$port" "$NODES/$name" "$@" | as_owner tee -a "$NODES/$name/data/postgresql.conf" >/dev/null
 }
 
 node_start() {	# name
@@ -66,6 +61,16 @@ on() {		# name command...
 	local name=$1
 	shift
 	PGHOST=$NODES/$name PGPORT=$(cat "$NODES/$name.port") PGUSER=postgres "$@"
+}
+
+q() {		# name sql [role]: the result in database DB, unaligned, errors to stderr
+	on "$1" "$BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -U "${3:-postgres}" -d "$DB" -c "$2"
+}
+
+sqlstate() {	# name sql [role]: the SQLSTATE of the error it raises in database DB, or "none"
+	local out
+	out=$(on "$1" "$BIN/psql" -X -q -A -t -v VERBOSITY=sqlstate -v ON_ERROR_STOP=1 -U "${3:-postgres}" -d "$DB" -c "$2" 2>&1)
+	sed -n 's/^.*ERROR:  \([0-9A-Z]\{5\}\)$/\1/p' <<<"$out" | head -n 1 | grep . || echo none
 }
 
 node_stop() {	# name
