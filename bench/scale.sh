@@ -48,7 +48,7 @@
 #   7. Bytes a subscription: pg_total_relation_size(subscription) / rows of
 #      the book as loaded, before the other rows write
 #      (target at most 200 B) with the indexes one by one; audit bytes a
-#      subscription created, the growth of audit_log (heap and indexes, every
+#      subscription created, the growth of audit_change (heap and indexes, every
 #      partition) over the calls of row 6 (target at most 400 B).
 # A side that fails (the code under test changes) is reported with its error;
 # the others go on.  Output: bench/out/scale.md; the plans of the functions'
@@ -190,7 +190,7 @@ for db in h1m h3y; do
 		echo "- history of $db: $(grep -m 3 ERROR "$WORK/hist.$db" | tr '\n' ' ')" >>"$WORK/notes"
 	fi
 done
-printf '%s\t%s\n' "1 month of history (renewal_notice, change_notice, audit_log), database h1m" "$(cat "$WORK/t.h1m")" >>"$WORK/loadtimes"
+printf '%s\t%s\n' "1 month of history (renewal_notice, change_notice, audit_change), database h1m" "$(cat "$WORK/t.h1m")" >>"$WORK/loadtimes"
 printf '%s\t%s\n' "3 years of history, database h3y (beside h1m's)" "$(cat "$WORK/t.h3y")" >>"$WORK/loadtimes"
 if has_row 6; then
 	if [ "$(cat "$WORK/t.plain" 2>/dev/null || echo FAILED)" = FAILED ]; then
@@ -251,7 +251,7 @@ sizes() { # db
 		  FROM pg_class c
 		 CROSS JOIN LATERAL (SELECT t.relid FROM pg_partition_tree(c.oid) t UNION SELECT c.oid::regclass) AS p (relid)
 		 WHERE c.relnamespace = 'por_partner'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-		   AND c.relname IN ('tenant', 'tenant_user', 'subscription', 'license', 'delegated_admin', 'renewal_notice', 'change_notice', 'audit_log', 'key_card')
+		   AND c.relname IN ('tenant', 'tenant_user', 'subscription', 'license', 'delegated_admin', 'renewal_notice', 'change_notice', 'audit_change', 'key_card')
 		 GROUP BY c.oid, c.relname ORDER BY c.relname" | while IFS='|' read -r rel _parts total heap; do
 		rows=$(q -d "$1" -c "SELECT count(*) FROM por_partner.$rel")
 		echo "$1|$rel|$rows|$total|$heap"
@@ -504,11 +504,11 @@ if has_row 5; then
 	done
 fi
 
-audit_size() { # heap and indexes of audit_log, and of its partitions if it has any
-	q -d h3y -c "SELECT sum(pg_total_relation_size(r)) FROM (SELECT relid FROM pg_partition_tree('por_partner.audit_log')
-		UNION SELECT 'por_partner.audit_log'::regclass) AS t (r)"
+audit_size() { # heap and indexes of audit_change, and of its partitions if it has any
+	q -d h3y -c "SELECT sum(pg_total_relation_size(r)) FROM (SELECT relid FROM pg_partition_tree('por_partner.audit_change')
+		UNION SELECT 'por_partner.audit_change'::regclass) AS t (r)"
 }
-audit_rows() { q -d h3y -c "SELECT count(*) FROM por_partner.audit_log"; }
+audit_rows() { q -d h3y -c "SELECT count(*) FROM por_partner.audit_change"; }
 created() { q -d h3y -c "SELECT count(*) FROM por_partner.tenant WHERE created_by = $REDEEM_PARTNER"; }
 
 # --- plans of the functions' statements (auto_explain), before row 6 writes
@@ -738,7 +738,7 @@ label() { case $1 in 1m) echo "1 month" ;; 3y) echo "3 years" ;; 10y) echo "10 y
 			n=$((CREATED1 - CREATED0))
 			ab=$(awk -v a="$AUDIT0" -v b="$AUDIT1" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / n; else print "-" }')
 			ar=$(awk -v a="$AUDIT_ROWS0" -v b="$AUDIT_ROWS1" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / n; else print "-" }')
-			echo "| 7 | audit bytes a subscription created: growth of audit_log (heap and indexes, every partition) over the $n calls of row 6, $ar audit rows a call | $ab B | | | at most 400 B | $(verdict "$ab" '<=' 400 r6.rules) |"
+			echo "| 7 | audit bytes a subscription created: growth of audit_change (heap and indexes, every partition) over the $n calls of row 6, $ar audit rows a call | $ab B | | | at most 400 B | $(verdict "$ab" '<=' 400 r6.rules) |"
 		else
 			echo "| 7 | audit bytes a subscription created | (row 6 did not run) | | | at most 400 B | n/a |"
 		fi
@@ -785,7 +785,7 @@ label() { case $1 in 1m) echo "1 month" ;; 3y) echo "3 years" ;; 10y) echo "10 y
 		awk -F '|' '{ printf "| %s | %.1f | %.1f |\n", $1, $2 / 1048576, $2 / $3 }' "$WORK/bytes"
 		if has_row 6 && ! failed r6.rules; then
 			echo
-			echo "audit_log before row 6: $AUDIT_ROWS0 rows, $(fmt_mb "$AUDIT0") MB; after: $AUDIT_ROWS1 rows, $(fmt_mb "$AUDIT1") MB, for $((CREATED1 - CREATED0)) subscriptions created."
+			echo "audit_change before row 6: $AUDIT_ROWS0 rows, $(fmt_mb "$AUDIT0") MB; after: $AUDIT_ROWS1 rows, $(fmt_mb "$AUDIT1") MB, for $((CREATED1 - CREATED0)) subscriptions created."
 		fi
 	fi
 	if has_row 5; then

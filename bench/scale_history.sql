@@ -10,7 +10,7 @@
 --   change_notice: every phase a term with a partner of record entered in the
 --     window (expired on day 0, disabled on day 30, deprovisioned on day 120;
 --     every partner has its benefits active);
---   audit_log: the INSERT row the audit trigger writes for each subscription
+--   audit_change: the INSERT row the audit trigger writes for each subscription
 --     created in the window, in its shape (row_key, new_row = to_jsonb of the
 --     row as inserted), by the login of its tenant's creator.
 -- Rows in the order they were written (by day), indexes built afterwards.
@@ -19,7 +19,7 @@ SET synchronous_commit = off;
 SET work_mem = '512MB';
 SET maintenance_work_mem = '2GB';
 
-CALL public.bench_drop_indexes(ARRAY['por_partner.renewal_notice', 'por_partner.change_notice', 'por_partner.audit_log']::regclass[]);
+CALL public.bench_drop_indexes(ARRAY['por_partner.renewal_notice', 'por_partner.change_notice', 'por_partner.audit_change']::regclass[]);
 SET session_replication_role = replica;
 
 INSERT INTO renewal_notice (subscription_id, tenant_id, expires_on, recipient, partner_id, days_before, sent_on, sent_at)
@@ -42,15 +42,14 @@ SELECT s.subscription_id, s.tenant_id, s.partner_of_record, 'phase', ph.left_pha
  WHERE s.superseded_by IS NULL AND partner_benefits_active(p)
  ORDER BY 8, 1;
 
-INSERT INTO audit_log (at, actor, actor_partner_id, table_name, operation, row_key, old_row, new_row, transaction_id)
-SELECT s.created_at, 'bench_partner_' || t.created_by, t.created_by, 'subscription', 'INSERT',
-       jsonb_build_object('subscription_id', s.subscription_id), NULL,
-       to_jsonb(s) || jsonb_build_object('licensed_users', 0), 1000 + s.subscription_id
+INSERT INTO audit_change (at, actor, actor_partner_id, table_code, operation, row_key, old_values, transaction_id)
+SELECT s.created_at, 'bench_partner_' || t.created_by, t.created_by, 's', 'I', s.subscription_id::text, NULL,
+       1000 + s.subscription_id
   FROM subscription s
   JOIN tenant t ON t.tenant_id = s.tenant_id
  WHERE s.starts_on >= date :'today' - :days AND s.starts_on < date :'today'
  ORDER BY s.created_at, s.subscription_id;
 
 RESET session_replication_role;
-CALL public.bench_restore_indexes(ARRAY['por_partner.renewal_notice', 'por_partner.change_notice', 'por_partner.audit_log']::regclass[]);
-VACUUM (FREEZE, ANALYZE) por_partner.renewal_notice, por_partner.change_notice, por_partner.audit_log;
+CALL public.bench_restore_indexes(ARRAY['por_partner.renewal_notice', 'por_partner.change_notice', 'por_partner.audit_change']::regclass[]);
+VACUUM (FREEZE, ANALYZE) por_partner.renewal_notice, por_partner.change_notice, por_partner.audit_change;

@@ -28,10 +28,10 @@ CREATE OR REPLACE TRIGGER partner_login_check BEFORE INSERT OR UPDATE ON @extsch
 
 -- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('p', 'partner_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_login
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('login');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('l', 'login');
 
 -- Row-level security
 -- Every table with a partner's or a customer's data: operators see and

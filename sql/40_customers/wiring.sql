@@ -44,13 +44,16 @@ CREATE OR REPLACE TRIGGER key_card_check BEFORE INSERT OR UPDATE OR DELETE ON @e
 
 -- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.key_card
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('product_key');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('k', 'product_key');
 
--- licensed_users moves with every license; the licenses are not audited
+-- licensed_users moves with every license; the licenses are not audited.
+-- Every other column is: the audit trail rebuilds a row from its live one
+-- and its later changes (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR DELETE
-	OR UPDATE OF tenant_id, sku_code, seats, billing, starts_on, expires_on, partner_of_record, agreement
+	OR UPDATE OF subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on, partner_of_record,
+	             agreement, created_at, superseded_by
 	ON @extschema@.subscription
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('subscription_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('s', 'subscription_id');
 
 -- Row-level security
 ALTER TABLE @extschema@.key_card ENABLE ROW LEVEL SECURITY;

@@ -15,10 +15,10 @@ CREATE OR REPLACE TRIGGER partner_flags_changed AFTER UPDATE OF cloud_essentials
 
 -- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin_offer
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('offer_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('o', 'offer_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.delegated_admin
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_id', 'tenant_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('d', 'partner_id', 'tenant_id');
 
 -- Row-level security
 ALTER TABLE @extschema@.delegated_admin_offer ENABLE ROW LEVEL SECURITY;

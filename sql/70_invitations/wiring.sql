@@ -15,10 +15,10 @@ CREATE OR REPLACE TRIGGER purchase_offer_cap BEFORE INSERT ON @extschema@.purcha
 
 -- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.trial_invitation
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('invitation_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('i', 'invitation_id');
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.purchase_offer
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('purchase_offer_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('q', 'purchase_offer_id');
 
 -- Row-level security
 ALTER TABLE @extschema@.trial_invitation ENABLE ROW LEVEL SECURITY;

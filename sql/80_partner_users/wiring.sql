@@ -6,7 +6,7 @@ CREATE OR REPLACE TRIGGER partner_contact_check BEFORE UPDATE OF email, phone, a
 
 -- The audit trail (95_audit)
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON @extschema@.partner_user
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('partner_user_id');
+	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('u', 'partner_user_id');
 
 -- Row-level security
 ALTER TABLE @extschema@.partner_user ENABLE ROW LEVEL SECURITY;

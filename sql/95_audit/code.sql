@@ -1,25 +1,184 @@
 /* sql/95_audit/code.sql: the audit trail's trigger function */
 
+-- The trigger of every audited table: audit_row(code, key columns...), code
+-- the table's in audited_table.  It records the change as audit_change
+-- stores it: for an UPDATE the old values of the columns that changed, for a
+-- DELETE the whole row, for an INSERT nothing of the row (the live row and
+-- the later changes tell it), each without the table's omitted columns.
 CREATE OR REPLACE FUNCTION por_partner_internal.audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	o jsonb;
-	n jsonb;
+	k jsonb;
+	d jsonb;
+	code "char" := TG_ARGV[0];
 BEGIN
-	IF TG_OP <> 'INSERT' THEN
+	IF TG_OP = 'INSERT' THEN
+		k := to_jsonb(NEW);
+	ELSIF TG_OP = 'DELETE' THEN
+		k := to_jsonb(OLD);
+		d := k;
+	ELSE
 		o := to_jsonb(OLD);
+		k := to_jsonb(NEW);
+		d := coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(o) AS e
+		                WHERE e.value IS DISTINCT FROM k -> e.key), '{}');
 	END IF;
-	IF TG_OP <> 'DELETE' THEN
-		n := to_jsonb(NEW);
+	IF code = 's' THEN
+		d := d - 'licensed_users';
 	END IF;
-	INSERT INTO @extschema@.audit_log (actor, actor_partner_id, table_name, operation, row_key, old_row, new_row)
-	VALUES (@extschema@.caller()::text, @extschema@.caller_partner_id(), TG_TABLE_NAME, TG_OP,
-	        (SELECT jsonb_object_agg(c, coalesce(n, o) -> c) FROM unnest(TG_ARGV) AS c), o, n);
+	INSERT INTO @extschema@.audit_change (actor, actor_partner_id, table_code, operation, row_key, old_values)
+	VALUES (@extschema@.caller()::text, @extschema@.caller_partner_id(), code, left(TG_OP, 1),
+	        CASE WHEN TG_NARGS = 2 THEN k ->> TG_ARGV[1]
+	             ELSE (SELECT string_agg(k ->> c, ',' ORDER BY i) FROM unnest(TG_ARGV[1:]) WITH ORDINALITY AS a (c, i)) END,
+	        d);
 	RETURN NULL;
 END $$;
 
 COMMENT ON FUNCTION por_partner_internal.audit_row() IS
-	'Trigger: records the change of a row in audit_log; the arguments name the columns of its primary key.';
+	'Internal: trigger: records the change of a row in audit_change; the arguments are the table''s code (audited_table) and the columns of its primary key.';
+
+-- The live row of an audited table, as the audit trail shows it (without
+-- the table's omitted columns); null if there is none
+CREATE OR REPLACE FUNCTION por_partner_internal.audit_live_row(code "char", key text) RETURNS jsonb
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT CASE code
+		WHEN 'p' THEN (SELECT to_jsonb(t) FROM @extschema@.partner t WHERE t.partner_id = key::bigint)
+		WHEN 'l' THEN (SELECT to_jsonb(t) FROM @extschema@.partner_login t WHERE t.login = pg_catalog.to_regrole(key))
+		WHEN 'u' THEN (SELECT to_jsonb(t) FROM @extschema@.partner_user t WHERE t.partner_user_id = key::bigint)
+		WHEN 'k' THEN (SELECT to_jsonb(t) FROM @extschema@.key_card t WHERE t.product_key = key::@extschema@.product_key)
+		WHEN 's' THEN (SELECT to_jsonb(t) - 'licensed_users' FROM @extschema@.subscription t WHERE t.subscription_id = key::bigint)
+		WHEN 'o' THEN (SELECT to_jsonb(t) FROM @extschema@.delegated_admin_offer t WHERE t.offer_id = key::bigint)
+		WHEN 'd' THEN (SELECT to_jsonb(t) FROM @extschema@.delegated_admin t
+		                WHERE t.partner_id = split_part(key, ',', 1)::bigint AND t.tenant_id = split_part(key, ',', 2)::bigint)
+		WHEN 'i' THEN (SELECT to_jsonb(t) FROM @extschema@.trial_invitation t WHERE t.invitation_id = key::bigint)
+		WHEN 'q' THEN (SELECT to_jsonb(t) FROM @extschema@.purchase_offer t WHERE t.purchase_offer_id = key::bigint)
+	END
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.audit_live_row("char", text) IS
+	'Internal: the live row of an audited table (by its code and its key as audit_change holds them) as JSON, without the table''s omitted columns; null if there is none.';
+
+-- jsonb || jsonb over rows, the later ones winning
+CREATE OR REPLACE AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) (
+	SFUNC = pg_catalog.jsonb_concat,
+	STYPE = jsonb,
+	INITCOND = '{}'
+);
+
+COMMENT ON AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) IS
+	'Internal: merges JSON objects, the value of a later row winning for a key that several hold.';
+
+-- The rows before and after a change, rebuilt: after an INSERT or UPDATE the
+-- row is the live row, or the whole row of the first later DELETE, with the
+-- old values of every later UPDATE until then put back, the latest first;
+-- before an UPDATE it is that with this change's old values put back, before
+-- a DELETE the row the DELETE recorded.  It reads every later change of the
+-- row whoever made it, and the live row, whatever the caller may read: it
+-- tells of a change only what was recorded of that change.
+CREATE OR REPLACE FUNCTION por_partner_internal.audit_rows(code "char", key text, id bigint, op "char", old_values jsonb,
+                                                        OUT old_row jsonb, OUT new_row jsonb)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	WITH later AS MATERIALIZED (
+		SELECT l.audit_id, l.operation, l.old_values FROM @extschema@.audit_change l
+		 WHERE l.table_code = code AND l.row_key = key AND l.audit_id > id
+	), gone AS (
+		SELECT (SELECT min(l.audit_id) FROM later l WHERE l.operation = 'D') AS id
+	), after AS (
+		SELECT CASE WHEN op = 'D' THEN NULL
+		            ELSE coalesce((SELECT l.old_values FROM later l WHERE l.audit_id = g.id),
+		                          CASE WHEN g.id IS NULL THEN por_partner_internal.audit_live_row(code, key) END)
+		                 || (SELECT por_partner_internal.jsonb_merge_agg(l.old_values ORDER BY l.audit_id DESC)
+		                       FROM later l WHERE l.operation = 'U' AND l.audit_id < coalesce(g.id, 9223372036854775807))
+		       END AS r
+		  FROM gone g
+	)
+	SELECT CASE op WHEN 'U' THEN a.r || old_values WHEN 'D' THEN old_values END, a.r FROM after a
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.audit_rows("char", text, bigint, "char", jsonb) IS
+	'Internal: the row before and the row after a change of audit_change, rebuilt from the live row and the later changes of the row (null where it cannot be: the row is gone with no DELETE recorded).';
+
+-- A row's key as JSON, from the text audit_change keeps: the key columns'
+-- values, numbers for the ids, strings for a key card's key and a login
+CREATE OR REPLACE FUNCTION por_partner_internal.audit_key_json(code "char", key_columns text[], key text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN code IN ('k', 'l') THEN jsonb_build_object(key_columns[1], key)
+	            WHEN cardinality(key_columns) = 1 THEN jsonb_build_object(key_columns[1], key::numeric)
+	            ELSE (SELECT jsonb_object_agg(x.col, x.v::numeric) FROM unnest(key_columns, string_to_array(key, ',')) AS x (col, v))
+	       END
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.audit_key_json("char", text[], text) IS
+	'Internal: a row''s primary key as a JSON object, from its columns and the comma-separated values audit_change.row_key holds.';
+
+-- What the audit trail promises (README): every change, when, by whom, the
+-- row''s key and the row before and after
+CREATE OR REPLACE VIEW @extschema@.audit_log AS
+SELECT c.audit_id, c.at, c.actor, c.actor_partner_id, t.table_name,
+       CASE c.operation WHEN 'I' THEN 'INSERT' WHEN 'U' THEN 'UPDATE' WHEN 'D' THEN 'DELETE' END AS operation,
+       por_partner_internal.audit_key_json(c.table_code, t.key_columns, c.row_key) AS row_key,
+       r.old_row, r.new_row, c.transaction_id
+  FROM @extschema@.audit_change c
+  JOIN por_partner_internal.audited_table t ON t.table_code = c.table_code
+ CROSS JOIN LATERAL por_partner_internal.audit_rows(c.table_code, c.row_key, c.audit_id, c.operation, c.old_values) AS r;
+
+COMMENT ON VIEW @extschema@.audit_log IS
+	'Who (role, and the partner it acts for) did what, and when, to partners, logins, key cards, subscriptions (not the license count), delegated admin offers and relationships, invitations and purchase offers: a row a change, with the row before and after as JSON, rebuilt from audit_change.  For operators; a partner reads its own doings in por_partner_book.audit_log.';
+
+-- One row's history through the index: the view's rows of one table and key
+CREATE OR REPLACE FUNCTION @extschema@.audit_history(table_name text, row_key jsonb)
+RETURNS SETOF @extschema@.audit_log
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	t por_partner_internal.audited_table;
+	k text;
+BEGIN
+	SELECT * INTO t FROM por_partner_internal.audited_table a WHERE a.table_name = audit_history.table_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table_name must name an audited table'
+			USING ERRCODE = 'invalid_parameter_value',
+			      DETAIL = format('Got %s.', coalesce(quote_literal(left(audit_history.table_name, 64)), 'NULL')),
+			      HINT = format('One of: %s.', (SELECT string_agg(a.table_name, ', ' ORDER BY a.table_name) FROM por_partner_internal.audited_table a));
+	END IF;
+	IF row_key IS NULL OR jsonb_typeof(row_key) <> 'object' OR NOT row_key ?& t.key_columns
+	   OR EXISTS (SELECT 1 FROM unnest(t.key_columns) AS c WHERE jsonb_typeof(row_key -> c) NOT IN ('string', 'number')) THEN
+		RAISE EXCEPTION 'row_key must be a JSON object of the key columns of %', t.table_name
+			USING ERRCODE = 'invalid_parameter_value',
+			      HINT = format('Such as jsonb_build_object(%s).',
+			                    (SELECT string_agg(format('%L, ...', c), ', ') FROM unnest(t.key_columns) AS c));
+	END IF;
+	k := (SELECT string_agg(row_key ->> c, ',' ORDER BY i) FROM unnest(t.key_columns) WITH ORDINALITY AS x (c, i));
+	RETURN QUERY
+		SELECT l.* FROM @extschema@.audit_log l
+		 WHERE l.audit_id = ANY (ARRAY(SELECT c.audit_id FROM @extschema@.audit_change c
+		                                WHERE c.table_code = t.table_code AND c.row_key = k))
+		 ORDER BY l.audit_id;
+END $$;
+
+COMMENT ON FUNCTION @extschema@.audit_history(text, jsonb) IS
+	'The changes of one row, oldest first, as audit_log shows them, read through the index of audit_change: audit_history(''subscription'', ''{"subscription_id": 42}'').  table_name is one of the audited tables (at most 64 characters are shown back); for operators.';
+
+DO $do$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN SELECT * FROM (VALUES
+		('audit_id', 'The change''s id, increasing in the order changes were made.'),
+		('at', 'When the change was made: its transaction''s start (now(), timestamptz); partitions are by month of it in UTC.'),
+		('actor', 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.'),
+		('actor_partner_id', 'The partner the calling role acts for (partner_login); null for operators.'),
+		('table_name', 'The table changed (partner, key_card, subscription, ...), without its schema.'),
+		('operation', 'INSERT, UPDATE or DELETE.'),
+		('row_key', 'The primary key of the row, as a JSON object.  One row''s history through the index: audit_history(table_name, row_key).'),
+		('old_row', 'The row before the change, as JSON; null for an INSERT.  A subscription''s rows leave out licensed_users, whose changes are not recorded.'),
+		('new_row', 'The row after the change, as JSON; null for a DELETE.  A subscription''s rows leave out licensed_users, whose changes are not recorded.'),
+		('transaction_id', 'The changing transaction (txid_current()): rows with the same one were written together.')
+	) AS v (col, comment) LOOP
+		EXECUTE format('COMMENT ON COLUMN @extschema@.audit_log.%I IS %L', r.col, r.comment);
+	END LOOP;
+END
+$do$;
 
 -- The audit trail's partitions (issue 13): one a calendar month (UTC) of
 -- at.  audit_maintain() makes the partitions of the month of as_of and of the
@@ -30,7 +189,7 @@ COMMENT ON FUNCTION por_partner_internal.audit_row() IS
 -- default partition's rows as old: retention drops whole months, it never
 -- deletes row by row.  SECURITY DEFINER: the partitions belong to the
 -- extension's owner, whoever runs the job; they are reached through
--- audit_log only (no privilege on them is granted).
+-- audit_change only (no privilege on them is granted).
 CREATE OR REPLACE FUNCTION @extschema@.audit_maintain(as_of date DEFAULT current_date)
 RETURNS TABLE (partition regclass, action text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
@@ -45,7 +204,7 @@ DECLARE
 	hi timestamptz;
 	cutoff timestamptz;
 	part text;
-	moving text := 'audit_log_moving';	-- a temporary table, while a month's rows move
+	moving text := 'audit_change_moving';	-- a temporary table, while a month's rows move
 	r record;
 BEGIN
 	IF as_of IS NULL OR NOT isfinite(as_of) THEN
@@ -58,35 +217,35 @@ BEGIN
 			      HINT = 'UPDATE por_partner.setting SET value = ''24'' WHERE name = ''audit_retention_months''.';
 	END IF;
 	-- one run at a time
-	PERFORM pg_advisory_xact_lock('por_partner.audit_log'::regclass::oid::bigint);
+	PERFORM pg_advisory_xact_lock('por_partner.audit_change'::regclass::oid::bigint);
 	FOR m IN SELECT (date_trunc('month', as_of) + i * interval '1 month')::date FROM generate_series(0, 1) AS i LOOP
-		part := format('audit_log_%s', to_char(m, 'YYYY_MM'));
+		part := format('audit_change_%s', to_char(m, 'YYYY_MM'));
 		CONTINUE WHEN to_regclass(format('@extschema@.%I', part)) IS NOT NULL;
 		lo := m::timestamp AT TIME ZONE 'UTC';
 		hi := (m + interval '1 month')::timestamp AT TIME ZONE 'UTC';
 		-- writers in the default partition (no partition for their month
 		-- yet): attaching would wait for them; the next run makes it
-		IF EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = '@extschema@.audit_log_default'::regclass
+		IF EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = '@extschema@.audit_change_default'::regclass
 		                                      AND l.pid <> pg_backend_pid()) THEN
 			partition := NULL;
-			action := format('not created: %s is in use; the next run makes it', 'audit_log_default');
+			action := format('not created: %s is in use; the next run makes it', 'audit_change_default');
 			RETURN NEXT;
 			CONTINUE;
 		END IF;
 		BEGIN
-			EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.audit_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+			EXECUTE format('CREATE TABLE @extschema@.%I (LIKE @extschema@.audit_change INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
 			-- the rows of its month that wait in the default partition move
 			-- into it through the trail, once it is attached, never into the
 			-- table alone: logical replication publishes the trail as one
 			-- table (publish_via_partition_root, README), and a subscriber,
 			-- which has no such table, would stop at a row written to it
 			-- (issue 15)
-			EXECUTE format('CREATE TEMP TABLE %I (LIKE @extschema@.audit_log) ON COMMIT DROP', moving);
-			EXECUTE format('WITH moved AS (DELETE FROM @extschema@.audit_log_default d WHERE d.at >= %L AND d.at < %L RETURNING d.*)
+			EXECUTE format('CREATE TEMP TABLE %I (LIKE @extschema@.audit_change) ON COMMIT DROP', moving);
+			EXECUTE format('WITH moved AS (DELETE FROM @extschema@.audit_change_default d WHERE d.at >= %L AND d.at < %L RETURNING d.*)
 			                INSERT INTO pg_temp.%I SELECT * FROM moved', lo, hi, moving);
 			EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', part);
-			EXECUTE format('ALTER TABLE @extschema@.audit_log ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
-			EXECUTE format('INSERT INTO @extschema@.audit_log OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.%I', moving);
+			EXECUTE format('ALTER TABLE @extschema@.audit_change ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
+			EXECUTE format('INSERT INTO @extschema@.audit_change OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.%I', moving);
 			EXECUTE format('DROP TABLE pg_temp.%I', moving);
 			partition := format('@extschema@.%I', part)::regclass;
 			action := 'created';
@@ -101,13 +260,13 @@ BEGIN
 	cutoff := (date_trunc('month', least(as_of, current_date)) - keep * interval '1 month')::timestamp AT TIME ZONE 'UTC';
 	FOR r IN SELECT c.oid::regclass AS rel, pg_get_expr(c.relpartbound, c.oid) AS bound
 	           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-	          WHERE i.inhparent = '@extschema@.audit_log'::regclass AND c.relname ~ '^audit_log_[0-9]{4}_[0-9]{2}$'
+	          WHERE i.inhparent = '@extschema@.audit_change'::regclass AND c.relname ~ '^audit_change_[0-9]{4}_[0-9]{2}$'
 	          ORDER BY c.relname LOOP
 		-- FOR VALUES FROM ('...') TO ('...'): the upper bound
 		hi := substring(r.bound FROM 'TO \(''([^'']+)''\)')::timestamptz;
 		CONTINUE WHEN hi > cutoff;
 		BEGIN
-			EXECUTE format('ALTER TABLE @extschema@.audit_log DETACH PARTITION %s', r.rel);
+			EXECUTE format('ALTER TABLE @extschema@.audit_change DETACH PARTITION %s', r.rel);
 			EXECUTE format('DROP TABLE %s', r.rel);
 			action := format('dropped %s', r.rel);
 		EXCEPTION WHEN lock_not_available THEN
@@ -116,7 +275,7 @@ BEGIN
 		partition := NULL;
 		RETURN NEXT;
 	END LOOP;
-	DELETE FROM @extschema@.audit_log_default d WHERE d.at < cutoff;
+	DELETE FROM @extschema@.audit_change_default d WHERE d.at < cutoff;
 END $$;
 
 COMMENT ON FUNCTION @extschema@.audit_maintain(date) IS

@@ -1,35 +1,78 @@
 /* sql/95_audit/schema.sql: the audit trail */
 
-CREATE TABLE @extschema@.audit_log (
+/*
+ * One row a change, as small as the change (issue 13): who, when, which row
+ * (its table as a one-letter code, its key as text) and, of the row itself,
+ * only what the live row and the later changes do not tell: nothing for an
+ * INSERT, the old values of the columns it changed for an UPDATE, the whole
+ * row for a DELETE (reverse deltas).  View audit_log rebuilds from these the
+ * row before and after every change (audit_rows()).
+ */
+CREATE TABLE @extschema@.audit_change (
 	audit_id bigint GENERATED ALWAYS AS IDENTITY,
 	at timestamptz NOT NULL DEFAULT now(),
-	actor text NOT NULL,
-	actor_partner_id bigint,
-	table_name text NOT NULL,
-	operation text NOT NULL CONSTRAINT audit_log_operation_known CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
-	row_key jsonb NOT NULL,
-	old_row jsonb,
-	new_row jsonb,
 	transaction_id bigint NOT NULL DEFAULT txid_current(),
+	actor_partner_id bigint,
+	table_code "char" NOT NULL,
+	operation "char" NOT NULL CONSTRAINT audit_change_operation_known CHECK (operation IN ('I', 'U', 'D')),
+	actor text NOT NULL,
+	row_key text COLLATE "C" NOT NULL,
+	old_values jsonb,
 	PRIMARY KEY (audit_id, at)
 ) PARTITION BY RANGE (at);
 
 -- a month a partition, made ahead by audit_maintain() (the daily job); a row
 -- of a month that has none yet waits here until it is made
-CREATE TABLE @extschema@.audit_log_default PARTITION OF @extschema@.audit_log DEFAULT;
+CREATE TABLE @extschema@.audit_change_default PARTITION OF @extschema@.audit_change DEFAULT;
 
-CREATE INDEX audit_log_row_idx ON @extschema@.audit_log (table_name, row_key);
+-- a row's changes: its history, and the later changes audit_rows() rebuilds
+-- a row from
+CREATE INDEX audit_change_row_idx ON @extschema@.audit_change (table_code, row_key);
 
-CREATE INDEX audit_log_actor_partner_idx ON @extschema@.audit_log (actor_partner_id);
+CREATE INDEX audit_change_actor_partner_idx ON @extschema@.audit_change (actor_partner_id);
 
-COMMENT ON TABLE @extschema@.audit_log_default IS
+-- the audited tables: their codes, and the columns of their keys
+CREATE TABLE por_partner_internal.audited_table (
+	table_code "char" PRIMARY KEY,
+	table_name text NOT NULL UNIQUE,
+	key_columns text[] NOT NULL,
+	omitted text[] NOT NULL DEFAULT '{}'
+);
+
+INSERT INTO por_partner_internal.audited_table (table_code, table_name, key_columns, omitted) VALUES
+	('p', 'partner', '{partner_id}', '{}'),
+	('l', 'partner_login', '{login}', '{}'),
+	('u', 'partner_user', '{partner_user_id}', '{}'),
+	('k', 'key_card', '{product_key}', '{}'),
+	('s', 'subscription', '{subscription_id}', '{licensed_users}'),
+	('o', 'delegated_admin_offer', '{offer_id}', '{}'),
+	('d', 'delegated_admin', '{partner_id,tenant_id}', '{}'),
+	('i', 'trial_invitation', '{invitation_id}', '{}'),
+	('q', 'purchase_offer', '{purchase_offer_id}', '{}');
+
+COMMENT ON TABLE por_partner_internal.audited_table IS
+	'Internal: the tables the audit trail records, by the one-letter code of audit_change.table_code; the columns of their primary keys (audit_change.row_key holds their values, comma-separated) and the columns whose changes are not recorded (the license count), left out of the rebuilt rows.';
+
+COMMENT ON TABLE @extschema@.audit_change_default IS
 	'The audit rows of months that have no partition of their own yet (audit_maintain() moves them into one).';
 
-COMMENT ON TABLE @extschema@.audit_log IS
-	'Who (role, and the partner it acts for) did what, and when, to partners, logins, key cards, subscriptions, delegated admin offers and relationships, invitations and purchase offers.  Written by triggers, whatever the client; only operators may change or delete rows.  Partitioned by month (UTC) of at; audit_maintain() makes the partitions ahead and drops those older than setting audit_retention_months (24).';
+COMMENT ON TABLE @extschema@.audit_change IS
+	'The audit trail as stored: one row a change of partners, logins, partner users, key cards, subscriptions (not the license count), delegated admin offers and relationships, invitations and purchase offers.  Written by triggers, whatever the client; only operators may change or delete rows (which changes what audit_log rebuilds).  Read it through view audit_log.  Partitioned by month (UTC) of at; audit_maintain() makes the partitions ahead and drops those older than setting audit_retention_months (24).';
 
-COMMENT ON COLUMN @extschema@.audit_log.actor IS 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.';
+COMMENT ON COLUMN @extschema@.audit_change.audit_id IS 'The change''s id, increasing in the order changes were made.';
 
-COMMENT ON COLUMN @extschema@.audit_log.actor_partner_id IS 'The partner the calling role acts for (partner_login); null for operators.';
+COMMENT ON COLUMN @extschema@.audit_change.at IS 'When the change was made: its transaction''s start (now(), timestamptz); partitions are by month of it in UTC.';
 
-COMMENT ON COLUMN @extschema@.audit_log.row_key IS 'The primary key of the row, as a JSON object.';
+COMMENT ON COLUMN @extschema@.audit_change.transaction_id IS 'The changing transaction (txid_current()): changes with the same one were made together.';
+
+COMMENT ON COLUMN @extschema@.audit_change.actor IS 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.';
+
+COMMENT ON COLUMN @extschema@.audit_change.actor_partner_id IS 'The partner the calling role acts for (partner_login); null for operators.';
+
+COMMENT ON COLUMN @extschema@.audit_change.table_code IS 'The table changed, by its code in por_partner_internal.audited_table (p partner, l partner_login, u partner_user, k key_card, s subscription, o delegated_admin_offer, d delegated_admin, i trial_invitation, q purchase_offer).';
+
+COMMENT ON COLUMN @extschema@.audit_change.operation IS 'I (INSERT), U (UPDATE) or D (DELETE).';
+
+COMMENT ON COLUMN @extschema@.audit_change.row_key IS 'The values of the row''s primary key columns, as text, comma-separated (por_partner_internal.audited_table.key_columns).';
+
+COMMENT ON COLUMN @extschema@.audit_change.old_values IS 'What the change took away, as JSON: null for an INSERT, the old values of the columns it changed for an UPDATE, the whole row for a DELETE.';

@@ -2,24 +2,33 @@
 
 -- The audit trail (95_audit)
 REVOKE ALL ON FUNCTION
-	por_partner_internal.audit_row(), @extschema@.audit_maintain(date)
+	por_partner_internal.audit_row(), @extschema@.audit_maintain(date),
+	por_partner_internal.audit_live_row("char", text),
+	por_partner_internal.audit_rows("char", text, bigint, "char", jsonb),
+	por_partner_internal.jsonb_merge_agg(jsonb),
+	por_partner_internal.audit_key_json("char", text[], text),
+	@extschema@.audit_history(text, jsonb)
 FROM PUBLIC;
 
 -- Row-level security
-ALTER TABLE @extschema@.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE @extschema@.audit_change ENABLE ROW LEVEL SECURITY;
 
-DROP POLICY IF EXISTS operator_all ON @extschema@.audit_log;
-CREATE POLICY operator_all ON @extschema@.audit_log TO por_partner_operator USING (true) WITH CHECK (true);
+DROP POLICY IF EXISTS operator_all ON @extschema@.audit_change;
+CREATE POLICY operator_all ON @extschema@.audit_change TO por_partner_operator USING (true) WITH CHECK (true);
 
-DROP POLICY IF EXISTS partner_own ON @extschema@.audit_log;
-CREATE POLICY partner_own ON @extschema@.audit_log TO por_partner_partner
+DROP POLICY IF EXISTS partner_own ON @extschema@.audit_change;
+CREATE POLICY partner_own ON @extschema@.audit_change TO por_partner_partner
 	USING (actor_partner_id = (SELECT @extschema@.caller_partner_id()));
 
--- the partitions are reached through audit_log, whose policies apply; read
--- directly, a partition shows a partner nothing (no privilege), and its row
--- security shows nothing to anyone but its owner
-ALTER TABLE @extschema@.audit_log_default ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON @extschema@.audit_log_default FROM por_partner_partner, por_partner_reader;
+-- the partitions are reached through audit_change, whose policies apply;
+-- read directly, a partition shows a partner nothing (no privilege), and its
+-- row security shows nothing to anyone but its owner
+ALTER TABLE @extschema@.audit_change_default ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON @extschema@.audit_change_default FROM por_partner_partner, por_partner_reader;
+
+-- the view rebuilds rows: nothing to write through it (operators change
+-- audit_change)
+REVOKE INSERT, UPDATE, DELETE ON @extschema@.audit_log FROM por_partner_operator;
 
 -- Privileges
 -- pg_dump keeps the rows (extension configuration tables)
@@ -27,5 +36,5 @@ REVOKE ALL ON @extschema@.audit_log_default FROM por_partner_partner, por_partne
 -- the extension's, is dumped as configuration; the monthly partitions
 -- audit_maintain() makes are not the extension's, and pg_dump dumps them
 -- whole, table and rows)
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_log_default', '');
-SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.audit_log', 'audit_id'), '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.audit_change_default', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('@extschema@.audit_change', 'audit_id'), '');

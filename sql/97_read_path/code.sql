@@ -217,14 +217,7 @@ BEGIN
 			('renewal_notice', 'sent_on', 'The day the notice was recorded for (the daily job''s as_of).'),
 			('renewal_notice', 'sent_at', 'When the notice was recorded (timestamptz); whether it was mailed is the operators'' (notice_delivery).'),
 			('change_notice', 'partner_id', 'The partner of record the notice went to: the calling partner (rule P3).'),
-			('change_notice', 'recorded_at', 'When the change was recorded (timestamptz).'),
-			('audit_log', 'audit_id', 'The audit row''s id, increasing in the order rows were written.'),
-			('audit_log', 'at', 'When the change was made: its transaction''s start (now(), timestamptz); partitions are by month of it in UTC.'),
-			('audit_log', 'table_name', 'The table changed (partner, key_card, subscription, ...), without its schema.'),
-			('audit_log', 'operation', 'INSERT, UPDATE or DELETE.'),
-			('audit_log', 'old_row', 'The row before the change, as JSON; null for an INSERT.'),
-			('audit_log', 'new_row', 'The row after the change, as JSON; null for a DELETE.'),
-			('audit_log', 'transaction_id', 'The changing transaction (txid_current()): rows with the same one were written together.'))
+			('change_notice', 'recorded_at', 'When the change was recorded (timestamptz).'))
 		SELECT v.relname, a.attname,
 		       coalesce(o.comment, pg_catalog.col_description(src.oid, sa.attnum), g.comment) AS comment
 		  FROM pg_catalog.pg_class v

@@ -12,7 +12,7 @@ REVOKE SELECT ON
 	@extschema@.tenant, @extschema@.tenant_user, @extschema@.subscription, @extschema@.license,
 	@extschema@.delegated_admin_offer, @extschema@.delegated_admin, @extschema@.trial_invitation,
 	@extschema@.purchase_offer, @extschema@.purchase_offer_line, @extschema@.renewal_notice,
-	@extschema@.audit_log, @extschema@.subscription_overview, @extschema@.key_card_overview
+	@extschema@.audit_change, @extschema@.audit_log, @extschema@.subscription_overview, @extschema@.key_card_overview
 FROM por_partner_partner;
 
 -- operators: every view and function too

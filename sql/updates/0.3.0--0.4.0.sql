@@ -162,63 +162,114 @@ DROP INDEX @extschema@.subscription_partner_of_record_idx;
 CREATE INDEX subscription_partner_of_record_idx ON @extschema@.subscription (partner_of_record)
 	WHERE partner_of_record IS NOT NULL;
 
--- issue 13: the audit trail is partitioned by month.  Its rows move to the
--- new table's default partition, keeping their ids; audit_maintain() (the
--- daily job) then makes the monthly partitions and moves them on.  The read
--- path's view and function over the old table go first (the code layer makes
--- them again).
+-- issue 13: the audit trail is partitioned by month, and a change is stored
+-- as small as the change (audit_change; view audit_log rebuilds the rows
+-- before and after).  The old rows move to the new table's default
+-- partition, keeping their ids, each as what the new trigger would have
+-- written: an UPDATE keeps the old values of the columns it changed, a
+-- DELETE the whole row, an INSERT nothing of the row; a subscription's
+-- license count goes.  audit_maintain() (the daily job) then makes the
+-- monthly partitions and moves them on.  The read path's view and function
+-- over the old table go first (the code layer makes them again).
 DROP VIEW por_partner_book.audit_log;
 DROP FUNCTION por_partner_book.audit_log_rows();
 ALTER TABLE @extschema@.audit_log RENAME TO audit_log_0_3;
-ALTER TABLE @extschema@.audit_log_0_3 RENAME CONSTRAINT audit_log_operation_known TO audit_log_0_3_operation_known;
-ALTER INDEX @extschema@.audit_log_pkey RENAME TO audit_log_0_3_pkey;
-ALTER INDEX @extschema@.audit_log_row_idx RENAME TO audit_log_0_3_row_idx;
-ALTER INDEX @extschema@.audit_log_actor_partner_idx RENAME TO audit_log_0_3_actor_partner_idx;
-ALTER SEQUENCE @extschema@.audit_log_audit_id_seq RENAME TO audit_log_0_3_audit_id_seq;
 
-CREATE TABLE @extschema@.audit_log (
+CREATE TABLE @extschema@.audit_change (
 	audit_id bigint GENERATED ALWAYS AS IDENTITY,
 	at timestamptz NOT NULL DEFAULT now(),
-	actor text NOT NULL,
-	actor_partner_id bigint,
-	table_name text NOT NULL,
-	operation text NOT NULL CONSTRAINT audit_log_operation_known CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
-	row_key jsonb NOT NULL,
-	old_row jsonb,
-	new_row jsonb,
 	transaction_id bigint NOT NULL DEFAULT txid_current(),
+	actor_partner_id bigint,
+	table_code "char" NOT NULL,
+	operation "char" NOT NULL CONSTRAINT audit_change_operation_known CHECK (operation IN ('I', 'U', 'D')),
+	actor text NOT NULL,
+	row_key text COLLATE "C" NOT NULL,
+	old_values jsonb,
 	PRIMARY KEY (audit_id, at)
 ) PARTITION BY RANGE (at);
 
 -- a month a partition, made ahead by audit_maintain() (the daily job); a row
 -- of a month that has none yet waits here until it is made
-CREATE TABLE @extschema@.audit_log_default PARTITION OF @extschema@.audit_log DEFAULT;
+CREATE TABLE @extschema@.audit_change_default PARTITION OF @extschema@.audit_change DEFAULT;
 
-CREATE INDEX audit_log_row_idx ON @extschema@.audit_log (table_name, row_key);
+-- a row's changes: its history, and the later changes audit_rows() rebuilds
+-- a row from
+CREATE INDEX audit_change_row_idx ON @extschema@.audit_change (table_code, row_key);
 
-CREATE INDEX audit_log_actor_partner_idx ON @extschema@.audit_log (actor_partner_id);
+CREATE INDEX audit_change_actor_partner_idx ON @extschema@.audit_change (actor_partner_id);
 
-COMMENT ON TABLE @extschema@.audit_log_default IS
+-- the audited tables: their codes, and the columns of their keys
+CREATE TABLE por_partner_internal.audited_table (
+	table_code "char" PRIMARY KEY,
+	table_name text NOT NULL UNIQUE,
+	key_columns text[] NOT NULL,
+	omitted text[] NOT NULL DEFAULT '{}'
+);
+
+INSERT INTO por_partner_internal.audited_table (table_code, table_name, key_columns, omitted) VALUES
+	('p', 'partner', '{partner_id}', '{}'),
+	('l', 'partner_login', '{login}', '{}'),
+	('u', 'partner_user', '{partner_user_id}', '{}'),
+	('k', 'key_card', '{product_key}', '{}'),
+	('s', 'subscription', '{subscription_id}', '{licensed_users}'),
+	('o', 'delegated_admin_offer', '{offer_id}', '{}'),
+	('d', 'delegated_admin', '{partner_id,tenant_id}', '{}'),
+	('i', 'trial_invitation', '{invitation_id}', '{}'),
+	('q', 'purchase_offer', '{purchase_offer_id}', '{}');
+
+COMMENT ON TABLE por_partner_internal.audited_table IS
+	'Internal: the tables the audit trail records, by the one-letter code of audit_change.table_code; the columns of their primary keys (audit_change.row_key holds their values, comma-separated) and the columns whose changes are not recorded (the license count), left out of the rebuilt rows.';
+
+COMMENT ON TABLE @extschema@.audit_change_default IS
 	'The audit rows of months that have no partition of their own yet (audit_maintain() moves them into one).';
 
-COMMENT ON TABLE @extschema@.audit_log IS
-	'Who (role, and the partner it acts for) did what, and when, to partners, logins, key cards, subscriptions, delegated admin offers and relationships, invitations and purchase offers.  Written by triggers, whatever the client; only operators may change or delete rows.  Partitioned by month (UTC) of at; audit_maintain() makes the partitions ahead and drops those older than setting audit_retention_months (24).';
+COMMENT ON TABLE @extschema@.audit_change IS
+	'The audit trail as stored: one row a change of partners, logins, partner users, key cards, subscriptions (not the license count), delegated admin offers and relationships, invitations and purchase offers.  Written by triggers, whatever the client; only operators may change or delete rows (which changes what audit_log rebuilds).  Read it through view audit_log.  Partitioned by month (UTC) of at; audit_maintain() makes the partitions ahead and drops those older than setting audit_retention_months (24).';
 
-COMMENT ON COLUMN @extschema@.audit_log.actor IS 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.';
+COMMENT ON COLUMN @extschema@.audit_change.audit_id IS 'The change''s id, increasing in the order changes were made.';
 
-COMMENT ON COLUMN @extschema@.audit_log.actor_partner_id IS 'The partner the calling role acts for (partner_login); null for operators.';
+COMMENT ON COLUMN @extschema@.audit_change.at IS 'When the change was made: its transaction''s start (now(), timestamptz); partitions are by month of it in UTC.';
 
-COMMENT ON COLUMN @extschema@.audit_log.row_key IS 'The primary key of the row, as a JSON object.';
+COMMENT ON COLUMN @extschema@.audit_change.transaction_id IS 'The changing transaction (txid_current()): changes with the same one were made together.';
 
-INSERT INTO @extschema@.audit_log OVERRIDING SYSTEM VALUE
-SELECT audit_id, at, actor::text, actor_partner_id, table_name, operation, row_key, old_row, new_row, transaction_id
-  FROM @extschema@.audit_log_0_3;
-SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('@extschema@.audit_log', 'audit_id'), o.last_value, o.is_called)
-  FROM @extschema@.audit_log_0_3_audit_id_seq o;
+COMMENT ON COLUMN @extschema@.audit_change.actor IS 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.';
+
+COMMENT ON COLUMN @extschema@.audit_change.actor_partner_id IS 'The partner the calling role acts for (partner_login); null for operators.';
+
+COMMENT ON COLUMN @extschema@.audit_change.table_code IS 'The table changed, by its code in por_partner_internal.audited_table (p partner, l partner_login, u partner_user, k key_card, s subscription, o delegated_admin_offer, d delegated_admin, i trial_invitation, q purchase_offer).';
+
+COMMENT ON COLUMN @extschema@.audit_change.operation IS 'I (INSERT), U (UPDATE) or D (DELETE).';
+
+COMMENT ON COLUMN @extschema@.audit_change.row_key IS 'The values of the row''s primary key columns, as text, comma-separated (por_partner_internal.audited_table.key_columns).';
+
+COMMENT ON COLUMN @extschema@.audit_change.old_values IS 'What the change took away, as JSON: null for an INSERT, the old values of the columns it changed for an UPDATE, the whole row for a DELETE.';
+
+INSERT INTO @extschema@.audit_change
+	(audit_id, at, transaction_id, actor_partner_id, table_code, operation, actor, row_key, old_values)
+	OVERRIDING SYSTEM VALUE
+SELECT o.audit_id, o.at, o.transaction_id, o.actor_partner_id, t.table_code, left(o.operation, 1), o.actor::text,
+       (SELECT string_agg(coalesce(o.new_row, o.old_row) ->> k.col, ',' ORDER BY k.i)
+          FROM unnest(t.key_columns) WITH ORDINALITY AS k (col, i)),
+       CASE o.operation
+            WHEN 'UPDATE' THEN coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(o.old_row) AS e
+                                          WHERE e.value IS DISTINCT FROM o.new_row -> e.key), '{}')
+            WHEN 'DELETE' THEN o.old_row
+       END - t.omitted
+  FROM @extschema@.audit_log_0_3 o
+  JOIN por_partner_internal.audited_table t ON t.table_name = o.table_name
+ ORDER BY o.audit_id;
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('@extschema@.audit_change', 'audit_id'), o.last_value, o.is_called)
+  FROM @extschema@.audit_log_audit_id_seq o;
 -- out of the extension first, so that pg_extension.extconfig forgets them
-ALTER EXTENSION por_partner DROP SEQUENCE @extschema@.audit_log_0_3_audit_id_seq;
+ALTER EXTENSION por_partner DROP SEQUENCE @extschema@.audit_log_audit_id_seq;
 ALTER EXTENSION por_partner DROP TABLE @extschema@.audit_log_0_3;
 DROP TABLE @extschema@.audit_log_0_3;
+-- the switches to direct billing the update marked (above) are changes of
+-- their subscriptions, and recorded as such: the rows rebuilt before them
+-- show no successor
+INSERT INTO @extschema@.audit_change (actor, table_code, operation, row_key, old_values)
+SELECT current_user, 's', 'U', s.subscription_id::text, '{"superseded_by": null}'
+  FROM @extschema@.subscription s WHERE s.superseded_by IS NOT NULL ORDER BY s.subscription_id;
 
 -- issue 14: delivery state
 -- one row a notice of the two ledgers (renewal_notice, change_notice), made

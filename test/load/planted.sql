@@ -78,8 +78,8 @@ UPDATE por_partner.renewal_notice SET days_before = 60
                                         WHERE o.subscription_id = n.subscription_id AND o.expires_on = n.expires_on
                                           AND o.recipient = n.recipient AND o.days_before = 60));
 -- plant: an audit row of a successful call lost => audit log
-DELETE FROM por_partner.audit_log WHERE audit_id = (SELECT max(audit_id) FROM por_partner.audit_log);
+DELETE FROM por_partner.audit_change WHERE audit_id = (SELECT max(audit_id) FROM por_partner.audit_change);
 -- plant: an audit row in the transaction of a failed call => audit log
-INSERT INTO por_partner.audit_log (actor, table_name, operation, row_key, transaction_id)
-SELECT 'postgres', 'key_card', 'UPDATE', jsonb_build_object('product_key', args->'keys'->>0), xid
+INSERT INTO por_partner.audit_change (actor, table_code, operation, row_key, old_values, transaction_id)
+SELECT 'postgres', 'k', 'U', args->'keys'->>0, '{}', xid
   FROM load.attempt WHERE kind = 'create' AND outcome = '23505' ORDER BY attempt_id LIMIT 1;

@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(119);
+SELECT plan(120);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -363,16 +363,26 @@ SELECT is((SELECT string_agg(actor || '/' || operation || '/' || (new_row->>'ema
 SELECT is((SELECT count(*) FROM audit_log WHERE table_name = 'partner_login' AND row_key = '{"login": "pp_sec_x"}'),
           1::bigint, 'and the new login mapping');
 
+-- an operator's later change of a row A made: A's audit row still shows
+-- the row as A made it (the trail rebuilds it from every later change, also
+-- those A may not read)
+SELECT coalesce(display_name, '(none)') AS a_user_name FROM partner_user
+ WHERE partner_id = :pa AND email = 'new@alpha-partner.example' \gset
+UPDATE partner_user SET display_name = 'Renamed By An Operator' WHERE partner_id = :pa AND email = 'new@alpha-partner.example';
+
 SET SESSION AUTHORIZATION pp_sec_a;
 SET search_path = por_partner_book, por_partner, public;
 SELECT ok((SELECT count(*) > 0 FROM audit_log) AND (SELECT bool_and(actor_partner_id = :pa) FROM audit_log),
           'A reads the audit rows of its own doings, only those');
-SELECT throws_ok($$DELETE FROM por_partner.audit_log$$, '42501', NULL, 'A deletes no audit row');
-SELECT throws_ok($$UPDATE por_partner.audit_log SET actor = 'nobody'$$, '42501', NULL, 'nor changes one');
+SELECT is((SELECT coalesce(new_row->>'display_name', '(none)') FROM audit_log
+            WHERE table_name = 'partner_user' AND operation = 'INSERT' AND new_row->>'email' = 'new@alpha-partner.example'),
+          :'a_user_name', 'A''s audit row shows the partner user as A made it, not as an operator changed it since');
+SELECT throws_ok($$DELETE FROM por_partner.audit_change$$, '42501', NULL, 'A deletes no audit row');
+SELECT throws_ok($$UPDATE por_partner.audit_change SET actor = 'nobody'$$, '42501', NULL, 'nor changes one');
 RESET SESSION AUTHORIZATION;
 SET search_path = por_partner, public;
 SET SESSION AUTHORIZATION pp_sec_op;
-SELECT lives_ok($$DELETE FROM por_partner.audit_log WHERE table_name = 'partner_login'$$,
+SELECT lives_ok($$DELETE FROM por_partner.audit_change WHERE table_code = 'l'$$,
                 'the operator may delete audit rows');
 RESET SESSION AUTHORIZATION;
 

@@ -6,25 +6,25 @@ BEGIN;
 SET search_path = por_partner, public;
 SELECT plan(12);
 
-SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'por_partner.audit_log'::regclass), 'p',
+SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'por_partner.audit_change'::regclass), 'p',
           'the audit trail is a partitioned table');
-SELECT is((SELECT pg_get_partkeydef('por_partner.audit_log'::regclass)), 'RANGE (at)', 'partitioned by the time of the change');
+SELECT is((SELECT pg_get_partkeydef('por_partner.audit_change'::regclass)), 'RANGE (at)', 'partitioned by the time of the change');
 SELECT is((SELECT value FROM setting WHERE name = 'audit_retention_months'), '24', 'retention: 24 months as shipped');
 
 -- rows of this month, and of 30 months ago, in the default partition
 INSERT INTO partner (mpn_id, name) VALUES ('760901', 'Audited Partner');
-INSERT INTO audit_log (at, actor, table_name, operation, row_key)
-VALUES (now() - interval '30 months', 'old_actor', 'partner', 'UPDATE', '{"partner_id": -1}');
-SELECT ok((SELECT count(*) FROM ONLY audit_log_default) >= 2, 'rows of months without a partition wait in the default partition');
+INSERT INTO audit_change (at, actor, table_code, operation, row_key)
+VALUES (now() - interval '30 months', 'old_actor', 'p', 'U', '-1');
+SELECT ok((SELECT count(*) FROM ONLY audit_change_default) >= 2, 'rows of months without a partition wait in the default partition');
 
 CREATE TEMP TABLE done AS SELECT * FROM audit_maintain(current_date);
 SELECT is((SELECT count(*) FROM done WHERE action = 'created'), 2::bigint,
           'audit_maintain makes the partitions of this month and the next');
-SELECT is((SELECT count(*) FROM ONLY audit_log_default WHERE at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0::bigint,
+SELECT is((SELECT count(*) FROM ONLY audit_change_default WHERE at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'), 0::bigint,
           'this month''s rows moved out of the default partition into their own');
-SELECT is((SELECT tableoid::regclass::text FROM audit_log WHERE table_name = 'partner' AND row_key = jsonb_build_object('partner_id', (SELECT partner_id FROM partner WHERE mpn_id = '760901'))),
-          'audit_log_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'), 'a change of today is in this month''s partition');
-SELECT is((SELECT count(*) FROM audit_log WHERE actor = 'old_actor'), 0::bigint,
+SELECT is((SELECT tableoid::regclass::text FROM audit_change WHERE table_code = 'p' AND row_key = (SELECT partner_id::text FROM partner WHERE mpn_id = '760901')),
+          'audit_change_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM'), 'a change of today is in this month''s partition');
+SELECT is((SELECT count(*) FROM audit_change WHERE actor = 'old_actor'), 0::bigint,
           'a row older than the months kept is gone from the default partition');
 SELECT is((SELECT count(*) FROM audit_maintain(current_date) WHERE action = 'created'), 0::bigint,
           'a second run makes nothing');
@@ -35,7 +35,7 @@ SELECT count(*) FROM audit_maintain((current_date - interval '23 months')::date)
 CREATE TEMP TABLE later AS SELECT * FROM audit_maintain(current_date);
 SELECT is((SELECT count(*) FROM later WHERE action LIKE 'dropped %'), 2::bigint,
           'the partitions of 26 and 25 months ago are dropped whole (retention: 24 months)');
-SELECT ok(to_regclass('por_partner.audit_log_' || to_char(current_date - interval '23 months', 'YYYY_MM')) IS NOT NULL,
+SELECT ok(to_regclass('por_partner.audit_change_' || to_char(current_date - interval '23 months', 'YYYY_MM')) IS NOT NULL,
           'the partition of 23 months ago stays');
 SELECT is((SELECT count(*) FROM audit_maintain((current_date + interval '10 years')::date) WHERE action LIKE 'dropped %'), 0::bigint,
           'a run as of a later day never drops what is within the months kept from today');

@@ -171,8 +171,8 @@ BASE="partner partner_login partner_user key_card tenant tenant_user subscriptio
       delegated_admin_offer delegated_admin trial_invitation purchase_offer purchase_offer_line
       renewal_notice audit_log change_notice"
 # and what only operators read: the mailer's delivery state, the audit
-# trail's default partition (0.4.0)
-OPS_ONLY="notice_delivery undelivered_notices audit_log_default"
+# trail as stored and its default partition (0.4.0)
+OPS_ONLY="notice_delivery undelivered_notices audit_change audit_change_default"
 NBASE=$(wc -w <<<"$BASE")
 readable_base() {	# db role [list]: the tables of the list (default: BASE) the role may SELECT (any column of);
 		# a table the version does not have is left out

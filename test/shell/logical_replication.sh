@@ -100,7 +100,7 @@ changed=$(q pub "SELECT (SELECT count(*) FILTER (WHERE NOT shipped) FROM por_par
 ok 0 "the publisher's database loaded through the functions ($(q pub "SELECT count(*) FROM por_partner.subscription") subscriptions, $(q pub "SELECT count(*) FROM por_partner.audit_log") audit rows, $changed reference rows an operator's)"
 
 # every table of the extension, by pg_depend (its members), in both schemas;
-# a partition as part of its root (audit_log's rows are published as the
+# a partition as part of its root (audit_change's rows are published as the
 # trail's, and each cluster keeps them in the partitions it has)
 mapfile -t TABLES < <(q pub "SELECT c.oid::regclass::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
                               WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind IN ('r', 'p')
@@ -183,7 +183,7 @@ for t in "${TABLES[@]}"; do
 	a=$(signature pub "$t")
 	b=$(signature sub "$t" 2>&1)
 	[ "$a" = "$b" ]
-	ok $? "table $t identical on the subscriber (${a%% *} rows$([ "$t" = por_partner.audit_log ] && echo ', with its partitions'))"
+	ok $? "table $t identical on the subscriber (${a%% *} rows$([ "$t" = por_partner.audit_change ] && echo ', with its partitions'))"
 	if [ "$a" != "$b" ]; then
 		printf 'publisher:  %s\nsubscriber: %s\n' "$a" "$b" | diag
 		diff <(q pub "SELECT t::text FROM $t t ORDER BY 1" 2>&1) <(q sub "SELECT t::text FROM $t t ORDER BY 1" 2>&1) |

@@ -137,6 +137,24 @@ shipped_check() {	# fresh-new created filled updated (files of shipped_rows)
 
 # tables of the extension: name, columns in order, the rows pg_dump keeps
 TABLES_SQL=$(cat "$HERE/lib/tables.sql")
+# a table a release replaces by a view of the same name and columns (0.4.0:
+# audit_log, over audit_change) is compared through the view
+VIEWS_SQL="SELECT c.oid::regclass::text,
+       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''
+  FROM pg_depend d JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid AND c.relkind = 'v'
+ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = '$EXT')
+ ORDER BY 1"
+# a sequence a release renames with its table (0.4.0: audit_log's identity,
+# now audit_change's), by its new name
+renamed_sequences() {	# db: sequences' output on standard input, renamed where the db has the new name
+	if [ "$(q "$1" "SELECT to_regclass('$EXT.audit_change_audit_id_seq') IS NOT NULL")" = t ]; then
+		sed "s/^$EXT\.audit_log_audit_id_seq /$EXT.audit_change_audit_id_seq /"
+	else
+		cat
+	fi
+}
 signature() {	# db table columns condition: "rows md5" over those rows, ordered
 	q "$1" "SELECT count(*) || ' ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r COLLATE \"C\")), '-')
 	          FROM (SELECT ROW($3)::text AS r FROM $2 $4) AS t"
@@ -203,6 +221,7 @@ FRESH=${EXT}_fresh
 	q postgres "$ROLES_SQL" >"$TMP/fresh.roles" 2>>"$TMP/fresh.err" &&
 	shipped_rows "$FRESH" >"$TMP/fresh.shipped" 2>>"$TMP/fresh.err" &&
 	q "$FRESH" "$TABLES_SQL" >"$TMP/fresh.tables" 2>>"$TMP/fresh.err" &&
+	q "$FRESH" "$VIEWS_SQL" >>"$TMP/fresh.tables" 2>>"$TMP/fresh.err" &&
 	"$BIN/dropdb" "$FRESH" 2>>"$TMP/fresh.err" &&
 	drop_roles 2>>"$TMP/fresh.err"
 rc=$?
@@ -257,9 +276,12 @@ for OLD in "${OLDER[@]}"; do
 			while read -r c; do tr ',' '\n' <<<"$newcols" | sed 's/^ *//' | grep -qxF "$c" || echo "$c"; done | paste -sd ' ')
 		[ -z "$gone" ] || echo "# $P: $tab: column(s) $gone not in $NEW, compared without them"
 		# 0.3.0 keeps invitation and offer codes as their hash only, in the
-		# audit trail too: the audit rows are compared without them
+		# audit trail too: the audit rows are compared without them; 0.4.0
+		# rebuilds the rows before and after from the changes (audit_change),
+		# without a subscription's license count, and with the successor
+		# (superseded_by) 0.4.0 adds
 		[ "$tab" = por_partner.audit_log ] &&
-			kept=$(sed "s/\bold_row\b/(old_row - 'code' - 'code_hash')/; s/\bnew_row\b/(new_row - 'code' - 'code_hash')/" <<<"$kept")
+			kept=$(sed "s/\bold_row\b/(old_row - 'code' - 'code_hash' - 'licensed_users' - 'superseded_by')/; s/\bnew_row\b/(new_row - 'code' - 'code_hash' - 'licensed_users' - 'superseded_by')/" <<<"$kept")
 		KEPT[$tab]=$kept
 		BEFORE[$tab]=$(signature "$DB" "$tab" "$kept" "$cond")
 		rows "$DB" "$tab" "$kept" "$cond" >"$TMP/rows.$tab"
@@ -327,7 +349,7 @@ for OLD in "${OLDER[@]}"; do
 	head -n 30 "$TMP/shipped.diff" | diag
 
 	sequences "$DB" >"$TMP/seq.after" 2>&1
-	missing=$(comm -23 <(sort "$TMP/seq.before") <(sort "$TMP/seq.after"))
+	missing=$(comm -23 <(renamed_sequences "$DB" <"$TMP/seq.before" | sort) <(sort "$TMP/seq.after"))
 	[ -s "$TMP/seq.before" ] && [ -z "$missing" ]
 	ok $? "$P: the $(wc -l <"$TMP/seq.before") sequences are where they were"
 	[ -z "$missing" ] || { echo "# before the update:"; echo "$missing" | diag; }
