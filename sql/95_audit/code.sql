@@ -1,5 +1,12 @@
 /* sql/95_audit/code.sql: the audit trail's trigger function */
 
+CREATE OR REPLACE FUNCTION por_partner_internal.jsonb_delta(old jsonb, new jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'por_partner_jsonb_delta'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION por_partner_internal.jsonb_delta(jsonb, jsonb) IS
+	'Internal: the pairs of the object old whose key the object new lacks or holds with another value (jsonb equality); {} for none.  What an UPDATE took away, for the audit trail (src/jsonb_delta.c).';
+
 -- The trigger of every audited table: audit_row(code, key columns...), code
 -- the table's in audited_table.  It records the change as audit_change
 -- stores it: for an UPDATE the old values of the columns that changed, for a
@@ -21,8 +28,7 @@ BEGIN
 	ELSE
 		o := to_jsonb(OLD);
 		k := to_jsonb(NEW);
-		d := coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(o) AS e
-		                WHERE e.value IS DISTINCT FROM k -> e.key), '{}');
+		d := por_partner_internal.jsonb_delta(o, k);
 	END IF;
 	IF code = 's' THEN
 		d := d - 'licensed_users';

@@ -7,6 +7,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.audit_rows("char", text, bigint, "char", jsonb),
 	por_partner_internal.jsonb_merge_agg(jsonb),
 	por_partner_internal.audit_key_json("char", text[], text),
+	por_partner_internal.jsonb_delta(jsonb, jsonb),
 	@extschema@.audit_history(text, jsonb)
 FROM PUBLIC;
 

@@ -8,7 +8,7 @@
 -- deleted, and has come back under the same key.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(20);
+SELECT plan(25);
 
 CREATE TEMP TABLE snap (step int PRIMARY KEY, r jsonb);
 
@@ -95,6 +95,25 @@ SELECT is((SELECT array_agg(operation || ' ' || coalesce(s_old.step::text, '-') 
             WHERE l.table_name = 'partner_login' AND l.row_key = '{"login": "pp_audit_rows_login"}'),
           ARRAY['INSERT ->11', 'DELETE 11>-', 'INSERT ->12', 'UPDATE 12>13'],
           'a key deleted and made again: each life''s rows rebuilt from its own end (the DELETE, then the live row)');
+
+-- the difference an UPDATE stores (src/jsonb_delta.c): jsonb equality, as
+-- IS DISTINCT FROM on jsonb values
+SELECT is(por_partner_internal.jsonb_delta('{"a": 1, "b": 2.0, "c": {"x": 1}, "d": null, "e": [1, 2]}',
+                                            '{"a": 1, "b": 2, "c": {"x": 2}, "d": null, "e": [1, 2]}'),
+          '{"c": {"x": 1}}'::jsonb, 'jsonb_delta: a changed nested object is kept; 2.0 and 2, equal nulls and arrays are not');
+SELECT is(por_partner_internal.jsonb_delta('{"a": 1, "b": "s", "c": "1", "d": true}', '{"a": 1, "c": 1, "d": false}'),
+          '{"b": "s", "c": "1", "d": true}'::jsonb, 'jsonb_delta: a key gone, a string become a number, a changed boolean');
+SELECT is(por_partner_internal.jsonb_delta('{"a": "x"}', '{"a": "x", "b": 1}'), '{}'::jsonb,
+          'jsonb_delta: nothing taken away, only a key added: {}');
+SELECT is((SELECT bool_and(por_partner_internal.jsonb_delta(o, n)
+                           = coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(o) AS e
+                                        WHERE e.value IS DISTINCT FROM n -> e.key), '{}'))
+             FROM (SELECT jsonb_build_object('k', i % 3, 'v', (i % 5)::numeric / 2, 't', repeat('x', i % 4)) AS o,
+                          jsonb_build_object('k', i % 2, 'v', (i % 7)::numeric / 2, 't', repeat('x', i % 3)) AS n
+                     FROM generate_series(1, 200) AS i) AS x),
+          true, 'jsonb_delta agrees with the SQL definition (jsonb_each, IS DISTINCT FROM) on 200 pairs');
+SELECT throws_ok($$SELECT por_partner_internal.jsonb_delta('[1]', '{}')$$, '22023', 'jsonb_delta needs two JSON objects',
+                 'jsonb_delta of an array: 22023');
 
 -- every audited table's trigger names the code of its row in audited_table,
 -- and that row names the table and its primary key
