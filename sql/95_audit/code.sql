@@ -11,7 +11,7 @@ COMMENT ON FUNCTION por_partner_internal.jsonb_delta(jsonb, jsonb) IS
 -- the table's in audited_table.  It records the change as audit_change
 -- stores it: for an UPDATE the old values of the columns that changed, for a
 -- DELETE the whole row, for an INSERT nothing of the row (the live row and
--- the later changes tell it), each without the table's omitted columns.
+-- the later changes tell it).
 CREATE OR REPLACE FUNCTION por_partner_internal.audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
@@ -30,9 +30,6 @@ BEGIN
 		k := to_jsonb(NEW);
 		d := por_partner_internal.jsonb_delta(o, k);
 	END IF;
-	IF code = 's' THEN
-		d := d - 'licensed_users';
-	END IF;
 	INSERT INTO @extschema@.audit_change (actor, actor_partner_id, table_code, operation, row_key, old_values)
 	VALUES (@extschema@.caller()::text, @extschema@.caller_partner_id(), code, left(TG_OP, 1),
 	        CASE WHEN TG_NARGS = 2 THEN k ->> TG_ARGV[1]
@@ -44,8 +41,7 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.audit_row() IS
 	'Internal: trigger: records the change of a row in audit_change; the arguments are the table''s code (audited_table) and the columns of its primary key.';
 
--- The live row of an audited table, as the audit trail shows it (without
--- the table's omitted columns); null if there is none
+-- The live row of an audited table; null if there is none
 CREATE OR REPLACE FUNCTION por_partner_internal.audit_live_row(code "char", key text) RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 	SELECT CASE code
@@ -53,7 +49,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, 
 		WHEN 'l' THEN (SELECT to_jsonb(t) FROM @extschema@.partner_login t WHERE t.login = pg_catalog.to_regrole(key))
 		WHEN 'u' THEN (SELECT to_jsonb(t) FROM @extschema@.partner_user t WHERE t.partner_user_id = key::bigint)
 		WHEN 'k' THEN (SELECT to_jsonb(t) FROM @extschema@.key_card t WHERE t.product_key = key::@extschema@.product_key)
-		WHEN 's' THEN (SELECT to_jsonb(t) - 'licensed_users' FROM @extschema@.subscription t WHERE t.subscription_id = key::bigint)
+		WHEN 's' THEN (SELECT to_jsonb(t) FROM @extschema@.subscription t WHERE t.subscription_id = key::bigint)
 		WHEN 'o' THEN (SELECT to_jsonb(t) FROM @extschema@.delegated_admin_offer t WHERE t.offer_id = key::bigint)
 		WHEN 'd' THEN (SELECT to_jsonb(t) FROM @extschema@.delegated_admin t
 		                WHERE t.partner_id = split_part(key, ',', 1)::bigint AND t.tenant_id = split_part(key, ',', 2)::bigint)
@@ -63,7 +59,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, 
 $$;
 
 COMMENT ON FUNCTION por_partner_internal.audit_live_row("char", text) IS
-	'Internal: the live row of an audited table (by its code and its key as audit_change holds them) as JSON, without the table''s omitted columns; null if there is none.';
+	'Internal: the live row of an audited table (by its code and its key as audit_change holds them) as JSON; null if there is none.';
 
 -- jsonb || jsonb over rows, the later ones winning
 CREATE OR REPLACE AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) (
@@ -79,7 +75,9 @@ COMMENT ON AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) IS
 -- row is the live row, or the whole row of the first later DELETE, with the
 -- old values of every later UPDATE until then put back, the latest first;
 -- before an UPDATE it is that with this change's old values put back, before
--- a DELETE the row the DELETE recorded.  It reads every later change of the
+-- a DELETE the row the DELETE recorded; both without the table's omitted
+-- columns (audited_table), whose changes are not recorded.  It reads every
+-- later change of the
 -- row whoever made it, and the live row, whatever the caller may read: it
 -- tells of a change only what was recorded of that change.
 CREATE OR REPLACE FUNCTION por_partner_internal.audit_rows(code "char", key text, id bigint, op "char", old_values jsonb,
@@ -95,11 +93,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, 
 		            ELSE coalesce((SELECT l.old_values FROM later l WHERE l.audit_id = g.id),
 		                          CASE WHEN g.id IS NULL THEN por_partner_internal.audit_live_row(code, key) END)
 		                 || (SELECT por_partner_internal.jsonb_merge_agg(l.old_values ORDER BY l.audit_id DESC)
-		                       FROM later l WHERE l.operation = 'U' AND l.audit_id < coalesce(g.id, 9223372036854775807))
-		       END AS r
+		                       FROM later l WHERE l.operation = 'U' AND (g.id IS NULL OR l.audit_id < g.id))
+		       END AS r,
+		       (SELECT t.omitted FROM por_partner_internal.audited_table t WHERE t.table_code = code) AS omitted
 		  FROM gone g
 	)
-	SELECT CASE op WHEN 'U' THEN a.r || old_values WHEN 'D' THEN old_values END, a.r FROM after a
+	SELECT CASE op WHEN 'U' THEN a.r || old_values WHEN 'D' THEN old_values END - a.omitted, a.r - a.omitted FROM after a
 $$;
 
 COMMENT ON FUNCTION por_partner_internal.audit_rows("char", text, bigint, "char", jsonb) IS
@@ -165,23 +164,25 @@ END $$;
 COMMENT ON FUNCTION @extschema@.audit_history(text, jsonb) IS
 	'The changes of one row, oldest first, as audit_log shows them, read through the index of audit_change: audit_history(''subscription'', ''{"subscription_id": 42}'').  table_name is one of the audited tables (at most 64 characters are shown back); for operators.';
 
+-- the view's columns say what audit_change's same-named columns say; these
+-- are the view's own
 DO $do$
 DECLARE
 	r record;
 BEGIN
-	FOR r IN SELECT * FROM (VALUES
-		('audit_id', 'The change''s id, increasing in the order changes were made.'),
-		('at', 'When the change was made: its transaction''s start (now(), timestamptz); partitions are by month of it in UTC.'),
-		('actor', 'The calling role (the login, or the role chosen with SET ROLE), also inside functions.'),
-		('actor_partner_id', 'The partner the calling role acts for (partner_login); null for operators.'),
+	FOR r IN SELECT a.attname, coalesce(o.comment, pg_catalog.col_description(src.attrelid, src.attnum)) AS comment
+	           FROM pg_catalog.pg_attribute a
+	           LEFT JOIN pg_catalog.pg_attribute src
+	             ON src.attrelid = '@extschema@.audit_change'::regclass AND src.attname = a.attname
+	           LEFT JOIN (VALUES
 		('table_name', 'The table changed (partner, key_card, subscription, ...), without its schema.'),
 		('operation', 'INSERT, UPDATE or DELETE.'),
 		('row_key', 'The primary key of the row, as a JSON object.  One row''s history through the index: audit_history(table_name, row_key).'),
 		('old_row', 'The row before the change, as JSON; null for an INSERT.  A subscription''s rows leave out licensed_users, whose changes are not recorded.'),
-		('new_row', 'The row after the change, as JSON; null for a DELETE.  A subscription''s rows leave out licensed_users, whose changes are not recorded.'),
-		('transaction_id', 'The changing transaction (txid_current()): rows with the same one were written together.')
-	) AS v (col, comment) LOOP
-		EXECUTE format('COMMENT ON COLUMN @extschema@.audit_log.%I IS %L', r.col, r.comment);
+		('new_row', 'The row after the change, as JSON; null for a DELETE.  A subscription''s rows leave out licensed_users, whose changes are not recorded.')
+	           ) AS o (col, comment) ON o.col = a.attname
+	          WHERE a.attrelid = '@extschema@.audit_log'::regclass AND a.attnum > 0 LOOP
+		EXECUTE format('COMMENT ON COLUMN @extschema@.audit_log.%I IS %L', r.attname, r.comment);
 	END LOOP;
 END
 $do$;

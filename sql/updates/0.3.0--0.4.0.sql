@@ -167,8 +167,9 @@ CREATE INDEX subscription_partner_of_record_idx ON @extschema@.subscription (par
 -- before and after).  The old rows move to the new table's default
 -- partition, keeping their ids, each as what the new trigger would have
 -- written: an UPDATE keeps the old values of the columns it changed, a
--- DELETE the whole row, an INSERT nothing of the row; a subscription's
--- license count goes.  audit_maintain() (the daily job) then makes the
+-- DELETE the whole row, an INSERT nothing of the row (the difference is the
+-- trigger's, jsonb_delta(), made here ahead of the code layer).
+-- audit_maintain() (the daily job) then makes the
 -- monthly partitions and moves them on.  The read path's view and function
 -- over the old table go first (the code layer makes them again).
 DROP VIEW por_partner_book.audit_log;
@@ -244,6 +245,10 @@ COMMENT ON COLUMN @extschema@.audit_change.row_key IS 'The values of the row''s 
 
 COMMENT ON COLUMN @extschema@.audit_change.old_values IS 'What the change took away, as JSON: null for an INSERT, the old values of the columns it changed for an UPDATE, the whole row for a DELETE.';
 
+CREATE FUNCTION por_partner_internal.jsonb_delta(old jsonb, new jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'por_partner_jsonb_delta'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 INSERT INTO @extschema@.audit_change
 	(audit_id, at, transaction_id, actor_partner_id, table_code, operation, actor, row_key, old_values)
 	OVERRIDING SYSTEM VALUE
@@ -251,10 +256,9 @@ SELECT o.audit_id, o.at, o.transaction_id, o.actor_partner_id, t.table_code, lef
        (SELECT string_agg(coalesce(o.new_row, o.old_row) ->> k.col, ',' ORDER BY k.i)
           FROM unnest(t.key_columns) WITH ORDINALITY AS k (col, i)),
        CASE o.operation
-            WHEN 'UPDATE' THEN coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(o.old_row) AS e
-                                          WHERE e.value IS DISTINCT FROM o.new_row -> e.key), '{}')
+            WHEN 'UPDATE' THEN por_partner_internal.jsonb_delta(o.old_row, o.new_row)
             WHEN 'DELETE' THEN o.old_row
-       END - t.omitted
+       END
   FROM @extschema@.audit_log_0_3 o
   JOIN por_partner_internal.audited_table t ON t.table_name = o.table_name
  ORDER BY o.audit_id;

@@ -6,7 +6,7 @@
 -- R2); this suite is about whose book each login reaches.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(120);
+SELECT plan(121);
 
 --------------------------------------------------------------------------
 -- The world, set up as superuser
@@ -345,6 +345,9 @@ SELECT is((SELECT string_agg(actor || '/' || actor_partner_id || '/' || operatio
             WHERE table_name = 'subscription' AND row_key = jsonb_build_object('subscription_id', :se)),
           'pp_sec_a/' || :pa || '/INSERT',
                   'the audit trail names the login and the partner that created a subscription');
+SELECT ok((SELECT new_row ? 'tenant_id' AND NOT new_row ? 'licensed_users' FROM audit_log
+            WHERE table_name = 'subscription' AND row_key = jsonb_build_object('subscription_id', :se) AND operation = 'INSERT'),
+          'its row after leaves out the license count, whose changes are not recorded');
 SELECT ok((SELECT old_row->>'redeemed_at' IS NULL AND (new_row->>'subscription_id')::bigint = :se
              FROM audit_log WHERE table_name = 'key_card' AND operation = 'UPDATE'
               AND row_key = '{"product_key": "QQQQQ-QQQQQ-QQQQQ-QQQQQ-QQQC4"}'),
