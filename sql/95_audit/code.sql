@@ -11,32 +11,14 @@ COMMENT ON FUNCTION por_partner_internal.jsonb_delta(jsonb, jsonb) IS
 -- the table's in audited_table.  It records the change as audit_change
 -- stores it: for an UPDATE the old values of the columns that changed, for a
 -- DELETE the whole row, for an INSERT nothing of the row (the live row and
--- the later changes tell it).
+-- the later changes tell it).  C (src/audit_row.c): it runs on every audited
+-- write; SECURITY DEFINER, the trail being the owner's to write (its
+-- statements name every object with its schema, and search_path is pinned
+-- all the same, so that its kept plans are never planned again for a
+-- caller's).
 CREATE OR REPLACE FUNCTION por_partner_internal.audit_row() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
-DECLARE
-	o jsonb;
-	k jsonb;
-	d jsonb;
-	code "char" := TG_ARGV[0];
-BEGIN
-	IF TG_OP = 'INSERT' THEN
-		k := to_jsonb(NEW);
-	ELSIF TG_OP = 'DELETE' THEN
-		k := to_jsonb(OLD);
-		d := k;
-	ELSE
-		o := to_jsonb(OLD);
-		k := to_jsonb(NEW);
-		d := por_partner_internal.jsonb_delta(o, k);
-	END IF;
-	INSERT INTO @extschema@.audit_change (actor, actor_partner_id, table_code, operation, row_key, old_values)
-	VALUES (@extschema@.caller()::text, @extschema@.caller_partner_id(), code, left(TG_OP, 1),
-	        CASE WHEN TG_NARGS = 2 THEN k ->> TG_ARGV[1]
-	             ELSE (SELECT string_agg(k ->> c, ',' ORDER BY i) FROM unnest(TG_ARGV[1:]) WITH ORDINALITY AS a (c, i)) END,
-	        d);
-	RETURN NULL;
-END $$;
+AS 'MODULE_PATHNAME', 'por_partner_audit_row'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp;
 
 COMMENT ON FUNCTION por_partner_internal.audit_row() IS
 	'Internal: trigger: records the change of a row in audit_change; the arguments are the table''s code (audited_table) and the columns of its primary key.';
@@ -71,38 +53,36 @@ CREATE OR REPLACE AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) (
 COMMENT ON AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) IS
 	'Internal: merges JSON objects, the value of a later row winning for a key that several hold.';
 
--- The rows before and after a change, rebuilt: after an INSERT or UPDATE the
--- row is the live row, or the whole row of the first later DELETE, with the
--- old values of every later UPDATE until then put back, the latest first;
--- before an UPDATE it is that with this change's old values put back, before
--- a DELETE the row the DELETE recorded; both without the table's omitted
--- columns (audited_table), whose changes are not recorded.  It reads every
--- later change of the
--- row whoever made it, and the live row, whatever the caller may read: it
--- tells of a change only what was recorded of that change.
-CREATE OR REPLACE FUNCTION por_partner_internal.audit_rows(code "char", key text, id bigint, op "char", old_values jsonb,
-                                                        OUT old_row jsonb, OUT new_row jsonb)
+-- The row after a change, rebuilt: after an INSERT or UPDATE the live row,
+-- or the whole row of the first later DELETE, with the old values of every
+-- later UPDATE until then put back, the latest first; null after a DELETE.
+-- The row before an UPDATE is that with the change's own old values put
+-- back, before a DELETE the row the DELETE recorded (view audit_log).  It
+-- reads every later change of the row whoever made it, and the live row,
+-- whatever the caller may read: it tells of a change only what was recorded
+-- of that change.  The table's omitted columns (audited_table), whose
+-- changes are not recorded, are the caller's to leave out.
+CREATE OR REPLACE FUNCTION por_partner_internal.audit_after(code "char", key text, id bigint, op "char")
+RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 	WITH later AS MATERIALIZED (
 		SELECT l.audit_id, l.operation, l.old_values FROM @extschema@.audit_change l
-		 WHERE l.table_code = code AND l.row_key = key AND l.audit_id > id
+		 WHERE pg_catalog.hashtextextended(l.row_key, 0) = pg_catalog.hashtextextended(key, 0)
+		   AND l.row_key = key AND l.table_code = code AND l.audit_id > id
 	), gone AS (
 		SELECT (SELECT min(l.audit_id) FROM later l WHERE l.operation = 'D') AS id
-	), after AS (
-		SELECT CASE WHEN op = 'D' THEN NULL
-		            ELSE coalesce((SELECT l.old_values FROM later l WHERE l.audit_id = g.id),
-		                          CASE WHEN g.id IS NULL THEN por_partner_internal.audit_live_row(code, key) END)
-		                 || (SELECT por_partner_internal.jsonb_merge_agg(l.old_values ORDER BY l.audit_id DESC)
-		                       FROM later l WHERE l.operation = 'U' AND (g.id IS NULL OR l.audit_id < g.id))
-		       END AS r,
-		       (SELECT t.omitted FROM por_partner_internal.audited_table t WHERE t.table_code = code) AS omitted
-		  FROM gone g
 	)
-	SELECT CASE op WHEN 'U' THEN a.r || old_values WHEN 'D' THEN old_values END - a.omitted, a.r - a.omitted FROM after a
+	SELECT CASE WHEN op = 'D' THEN NULL
+	            ELSE coalesce((SELECT l.old_values FROM later l WHERE l.audit_id = g.id),
+	                          CASE WHEN g.id IS NULL THEN por_partner_internal.audit_live_row(code, key) END)
+	                 || (SELECT por_partner_internal.jsonb_merge_agg(l.old_values ORDER BY l.audit_id DESC)
+	                       FROM later l WHERE l.operation = 'U' AND (g.id IS NULL OR l.audit_id < g.id))
+	       END
+	  FROM gone g
 $$;
 
-COMMENT ON FUNCTION por_partner_internal.audit_rows("char", text, bigint, "char", jsonb) IS
-	'Internal: the row before and the row after a change of audit_change, rebuilt from the live row and the later changes of the row (null where it cannot be: the row is gone with no DELETE recorded).';
+COMMENT ON FUNCTION por_partner_internal.audit_after("char", text, bigint, "char") IS
+	'Internal: the row after a change of audit_change, rebuilt from the live row and the later changes of the row (null after a DELETE, and where it cannot be: the row is gone with no DELETE recorded).';
 
 -- A row's key as JSON, from the text audit_change keeps: the key columns'
 -- values, numbers for the ids, strings for a key card's key and a login
@@ -118,15 +98,23 @@ COMMENT ON FUNCTION por_partner_internal.audit_key_json("char", text[], text) IS
 	'Internal: a row''s primary key as a JSON object, from its columns and the comma-separated values audit_change.row_key holds.';
 
 -- What the audit trail promises (README): every change, when, by whom, the
--- row''s key and the row before and after
+-- row''s key and the row before and after.  The rows are rebuilt in the
+-- select list, not in FROM: a query with ORDER BY and LIMIT rebuilds only
+-- the rows it returns (the planner computes a costly column after the sort),
+-- and one that asks for neither row rebuilds none.
 CREATE OR REPLACE VIEW @extschema@.audit_log AS
 SELECT c.audit_id, c.at, c.actor, c.actor_partner_id, t.table_name,
        CASE c.operation WHEN 'I' THEN 'INSERT' WHEN 'U' THEN 'UPDATE' WHEN 'D' THEN 'DELETE' END AS operation,
        por_partner_internal.audit_key_json(c.table_code, t.key_columns, c.row_key) AS row_key,
-       r.old_row, r.new_row, c.transaction_id
+       CASE c.operation
+            WHEN 'U' THEN (por_partner_internal.audit_after(c.table_code, c.row_key, c.audit_id, c.operation) - t.omitted)
+                          || (c.old_values - t.omitted)
+            WHEN 'D' THEN c.old_values - t.omitted
+       END AS old_row,
+       por_partner_internal.audit_after(c.table_code, c.row_key, c.audit_id, c.operation) - t.omitted AS new_row,
+       c.transaction_id
   FROM @extschema@.audit_change c
-  JOIN por_partner_internal.audited_table t ON t.table_code = c.table_code
- CROSS JOIN LATERAL por_partner_internal.audit_rows(c.table_code, c.row_key, c.audit_id, c.operation, c.old_values) AS r;
+  JOIN por_partner_internal.audited_table t ON t.table_code = c.table_code;
 
 COMMENT ON VIEW @extschema@.audit_log IS
 	'Who (role, and the partner it acts for) did what, and when, to partners, logins, key cards, subscriptions (not the license count), delegated admin offers and relationships, invitations and purchase offers: a row a change, with the row before and after as JSON, rebuilt from audit_change.  For operators; a partner reads its own doings in por_partner_book.audit_log.';
@@ -157,7 +145,8 @@ BEGIN
 	RETURN QUERY
 		SELECT l.* FROM @extschema@.audit_log l
 		 WHERE l.audit_id = ANY (ARRAY(SELECT c.audit_id FROM @extschema@.audit_change c
-		                                WHERE c.table_code = t.table_code AND c.row_key = k))
+		                                WHERE pg_catalog.hashtextextended(c.row_key, 0) = pg_catalog.hashtextextended(k, 0)
+		                                  AND c.row_key = k AND c.table_code = t.table_code))
 		 ORDER BY l.audit_id;
 END $$;
 
@@ -250,7 +239,7 @@ BEGIN
 			EXECUTE format('CREATE TEMP TABLE %I (LIKE @extschema@.audit_change) ON COMMIT DROP', moving);
 			EXECUTE format('WITH moved AS (DELETE FROM @extschema@.audit_change_default d WHERE d.at >= %L AND d.at < %L RETURNING d.*)
 			                INSERT INTO pg_temp.%I SELECT * FROM moved', lo, hi, moving);
-			EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', part);
+			EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY, REPLICA IDENTITY FULL', part);
 			EXECUTE format('ALTER TABLE @extschema@.audit_change ATTACH PARTITION @extschema@.%I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
 			EXECUTE format('INSERT INTO @extschema@.audit_change OVERRIDING SYSTEM VALUE SELECT * FROM pg_temp.%I', moving);
 			EXECUTE format('DROP TABLE pg_temp.%I', moving);

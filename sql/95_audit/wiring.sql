@@ -4,7 +4,7 @@
 REVOKE ALL ON FUNCTION
 	por_partner_internal.audit_row(), @extschema@.audit_maintain(date),
 	por_partner_internal.audit_live_row("char", text),
-	por_partner_internal.audit_rows("char", text, bigint, "char", jsonb),
+	por_partner_internal.audit_after("char", text, bigint, "char"),
 	por_partner_internal.jsonb_merge_agg(jsonb),
 	por_partner_internal.audit_key_json("char", text[], text),
 	por_partner_internal.jsonb_delta(jsonb, jsonb),
@@ -30,6 +30,17 @@ REVOKE ALL ON @extschema@.audit_change_default FROM por_partner_partner, por_par
 -- the view rebuilds rows: nothing to write through it (operators change
 -- audit_change)
 REVOKE INSERT, UPDATE, DELETE ON @extschema@.audit_log FROM por_partner_operator;
+
+-- audit rows are the triggers' to write: an operator changes or deletes
+-- them, and neither inserts one nor moves the ids back, so that audit_id
+-- stays unique with no unique index (schema.sql)
+REVOKE INSERT ON @extschema@.audit_change FROM por_partner_operator;
+DO $do$
+BEGIN
+	EXECUTE format('REVOKE UPDATE ON SEQUENCE %s FROM por_partner_operator',
+	               pg_catalog.pg_get_serial_sequence('@extschema@.audit_change', 'audit_id'));
+END
+$do$;
 
 -- Privileges
 -- pg_dump keeps the rows (extension configuration tables)

@@ -185,17 +185,36 @@ CREATE TABLE @extschema@.audit_change (
 	operation "char" NOT NULL CONSTRAINT audit_change_operation_known CHECK (operation IN ('I', 'U', 'D')),
 	actor text NOT NULL,
 	row_key text COLLATE "C" NOT NULL,
-	old_values jsonb,
-	PRIMARY KEY (audit_id, at)
+	old_values jsonb
 ) PARTITION BY RANGE (at);
+
+/*
+ * No primary key (issue 13: at most 400 bytes a subscription created, and a
+ * unique btree of (audit_id, at), which a partitioned table's key must be,
+ * took 63 of them): audit_id is unique by its identity (GENERATED ALWAYS; the
+ * trigger writes the rows, operators may delete them and UPDATE may set it
+ * only to DEFAULT, a new value), and it grows with at, so that a block range
+ * index finds an id or a time window in a few pages.  Logical replication
+ * identifies a deleted or moved row by all its columns (REPLICA IDENTITY
+ * FULL; audit_maintain() sets it on every partition it makes).
+ */
+ALTER TABLE @extschema@.audit_change REPLICA IDENTITY FULL;
 
 -- a month a partition, made ahead by audit_maintain() (the daily job); a row
 -- of a month that has none yet waits here until it is made
 CREATE TABLE @extschema@.audit_change_default PARTITION OF @extschema@.audit_change DEFAULT;
+ALTER TABLE @extschema@.audit_change_default REPLICA IDENTITY FULL;
 
--- a row's changes: its history, and the later changes audit_rows() rebuilds
--- a row from
-CREATE INDEX audit_change_row_idx ON @extschema@.audit_change (table_code, row_key);
+-- ids and time windows: a summary a range of 128 pages, summarized as the
+-- ranges fill (autosummarize)
+CREATE INDEX audit_change_at_idx ON @extschema@.audit_change USING brin (audit_id, at) WITH (autosummarize = on);
+
+-- a row's changes: its history, and the later changes audit_after() rebuilds
+-- a row from.  On a 64-bit hash of the key, not the key: an entry is 20
+-- bytes, whatever the key (a key card's is 29 characters), and the changes of
+-- a row are found by hash then key (WHERE hashtextextended(row_key, 0) =
+-- hashtextextended(k, 0) AND row_key = k AND table_code = c)
+CREATE INDEX audit_change_row_idx ON @extschema@.audit_change (pg_catalog.hashtextextended(row_key, 0));
 
 CREATE INDEX audit_change_actor_partner_idx ON @extschema@.audit_change (actor_partner_id);
 

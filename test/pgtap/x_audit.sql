@@ -4,7 +4,7 @@
 -- drops the months older than setting audit_retention_months.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(12);
+SELECT plan(17);
 
 SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'por_partner.audit_change'::regclass), 'p',
           'the audit trail is a partitioned table');
@@ -39,6 +39,26 @@ SELECT ok(to_regclass('por_partner.audit_change_' || to_char(current_date - inte
           'the partition of 23 months ago stays');
 SELECT is((SELECT count(*) FROM audit_maintain((current_date + interval '10 years')::date) WHERE action LIKE 'dropped %'), 0::bigint,
           'a run as of a later day never drops what is within the months kept from today');
+
+-- issue 13: no unique index (400 bytes a subscription created); audit_id
+-- unique by its identity, which no operator can insert past or move back;
+-- every partition, those audit_maintain() makes too, replicated by its whole
+-- row
+SELECT is((SELECT count(*) FROM pg_partition_tree('por_partner.audit_change') t
+             JOIN pg_index i ON i.indrelid = t.relid WHERE i.indisunique), 0::bigint,
+          'audit_change and its partitions have no unique index');
+SELECT is((SELECT string_agg(DISTINCT c.relreplident::text, ',') FROM pg_partition_tree('por_partner.audit_change') t
+             JOIN pg_class c ON c.oid = t.relid), 'f',
+          'audit_change and every partition, those audit_maintain makes among them, are REPLICA IDENTITY FULL');
+SELECT ok((SELECT count(*) FROM pg_partition_tree('por_partner.audit_change') t WHERE t.isleaf AND t.relid <> 'por_partner.audit_change_default'::regclass) >= 2,
+          '(monthly partitions audit_maintain made among them)');
+CREATE ROLE audit_test_operator IN ROLE por_partner_operator;
+SET LOCAL ROLE audit_test_operator;
+SELECT throws_ok($$INSERT INTO por_partner.audit_change (actor, table_code, operation, row_key) VALUES ('x', 'p', 'I', '1')$$,
+                 '42501', NULL, 'an operator inserts no audit row (the triggers write them)');
+SELECT throws_ok($$SELECT setval(pg_get_serial_sequence('por_partner.audit_change', 'audit_id'), 1)$$,
+                 '42501', NULL, 'nor sets the audit ids back');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -158,14 +158,17 @@ ok $rc "the initial copy is done: all $published published tables 'r' in pg_subs
 
 # an operator's change to a shipped row, the daily job, and a user added
 # through the function, last
+# an operator's deletion of an audit row (audit_change has no primary key:
+# its rows are identified by all their columns, REPLICA IDENTITY FULL)
 q pub "UPDATE por_partner.country SET service_available = false WHERE code = 'FR'" >/dev/null 2>"$TMP/late.err" &&
+	q pub "DELETE FROM por_partner.audit_change WHERE audit_id = (SELECT min(audit_id) FROM por_partner.audit_change)" >/dev/null 2>>"$TMP/late.err" &&
 	q pub "CALL por_partner.run_daily_job()" >/dev/null 2>>"$TMP/late.err" &&
 	late=$(q pub "SELECT por_partner.add_user(s.tenant_id, 'Late', 'Arrival', 'late.arrival@fabrikam.example', s.subscription_id)
 	                FROM por_partner.subscription s JOIN por_partner.tenant t USING (tenant_id)
 	               WHERE t.organization_name = 'Fabrikam, Inc.' AND s.licensed_users < s.seats
 	               ORDER BY s.subscription_id LIMIT 1" 2>>"$TMP/late.err")
 [[ "${late:-}" =~ ^[0-9]+$ ]]
-ok $? "changes on the publisher after the copy: FR closed by an operator, the daily job, user $late added with add_user"
+ok $? "changes on the publisher after the copy: FR closed and the first audit row deleted by an operator, the daily job, user $late added with add_user"
 diag <"$TMP/late.err"
 
 # caught up: the slot's confirmed_flush_lsn reaches the publisher's WAL position
