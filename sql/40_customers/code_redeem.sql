@@ -53,7 +53,10 @@ COMMENT ON FUNCTION por_partner_internal.create_tenant(text, text, text, text, t
  */
 CREATE OR REPLACE FUNCTION por_partner_internal.lock_key_cards(keys @extschema@.product_key[], owner bigint,
 	OUT sku_code text, OUT licenses bigint)
-LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp
+-- a generic plan for "product_key = ANY (keys)": the planner's guess for an
+-- array of unknown length made a custom plan win, planned again every call
+SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
 	missing @extschema@.product_key;
 	dup @extschema@.product_key;
@@ -139,7 +142,10 @@ COMMENT ON FUNCTION por_partner_internal.require_seat_count(bigint) IS
 CREATE OR REPLACE FUNCTION por_partner_internal.activate_subscription(tenant_id bigint, keys @extschema@.product_key[],
 	sku_code text, licenses bigint, starts_on date)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp
+-- a generic plan for "product_key = ANY (keys)": the planner's guess for an
+-- array of unknown length made a custom plan win, planned again every call
+SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
 	s @extschema@.sku;
@@ -310,7 +316,10 @@ COMMENT ON FUNCTION por_partner_internal.require_key_billing(@extschema@.subscri
 
 CREATE OR REPLACE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
 RETURNS int
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
+-- a generic plan for "product_key = ANY (keys)": the planner's guess for an
+-- array of unknown length made a custom plan win, planned again every call
+SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
 	s @extschema@.subscription;

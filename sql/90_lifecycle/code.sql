@@ -188,7 +188,10 @@ COMMENT ON FUNCTION por_partner_internal.require_renewable(@extschema@.subscript
 CREATE OR REPLACE FUNCTION @extschema@.renew_subscription(subscription_id bigint, keys @extschema@.product_key[],
 	as_of date DEFAULT current_date)
 RETURNS date
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
+-- a generic plan for "product_key = ANY (keys)": the planner's guess for an
+-- array of unknown length made a custom plan win, planned again every call
+SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
 	s @extschema@.subscription;
