@@ -17,15 +17,18 @@
  * subscription created (issue 13): one kept plan a table and operation, its
  * statement an INSERT whose values are parameters, and for an INSERT no JSON
  * at all.  The function is SECURITY DEFINER (the trail is the extension
- * owner's to write, partners hold no privilege on it); every name in the
- * statements is schema-qualified, operators too, so that the caller's
- * search_path, which a SECURITY DEFINER function without SET keeps, reaches
- * nothing in them.
+ * owner's to write, partners hold no privilege on it), and so it fires only
+ * on the audited tables of the extension's schema, each with its own code:
+ * fired on any other table, by whoever could attach it, it refuses, so that
+ * it never writes as the owner into a table someone else chose.  Every name
+ * in its statements is schema-qualified, operators too, and search_path is
+ * pinned all the same.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -40,6 +43,7 @@
 typedef struct AuditPlan
 {
 	Oid			relid;
+	Oid			reltype;		/* the row type the plan's $5 and $6 are */
 	char		op;
 	SPIPlanPtr	plan;
 } AuditPlan;
@@ -49,6 +53,44 @@ typedef struct AuditPlan
 static AuditPlan audit_plans[MAX_AUDIT_PLANS];
 static int	n_audit_plans = 0;
 
+/* the extension's schema: fixed (por_partner.control: relocatable = false) */
+#define AUDIT_SCHEMA "por_partner"
+
+/*
+ * The firing table must be the audited table of the code: in the
+ * extension's schema, and named for the code in audited_table.  Checked
+ * once a table, when its first plan is made.
+ */
+static void
+check_audited_table(Relation rel, char code)
+{
+	Oid			argtypes[1] = {CHAROID};
+	Datum		values[1];
+	int			rc;
+	char	   *name = NULL;
+
+	if (RelationGetNamespace(rel) != get_namespace_oid(AUDIT_SCHEMA, false))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("audit_row fires only on the audited tables of schema %s", AUDIT_SCHEMA),
+				 errdetail("Table \"%s\" is in schema \"%s\".", RelationGetRelationName(rel),
+						   get_namespace_name(RelationGetNamespace(rel)))));
+	values[0] = CharGetDatum(code);
+	rc = SPI_execute_with_args("SELECT a.table_name FROM por_partner_internal.audited_table a"
+							   " WHERE a.table_code OPERATOR(pg_catalog.=) $1",
+							   1, argtypes, values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args returned %s", SPI_result_code_string(rc));
+	if (SPI_processed > 0)
+		name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (name == NULL || strcmp(name, RelationGetRelationName(rel)) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("audit_row fires only on the audited table of its code"),
+				 errdetail("Table \"%s\" is not the audited table of code \"%c\" (por_partner_internal.audited_table).",
+						   RelationGetRelationName(rel), code)));
+}
+
 /*
  * The statement for a table and operation: $1 the calling role (regrole),
  * $2 the table's code, $3 the operation ("char"), $4 the key (text); $5 the
@@ -56,33 +98,51 @@ static int	n_audit_plans = 0;
  * them.
  */
 static SPIPlanPtr
-audit_plan(Relation rel, char op)
+audit_plan(Relation rel, char code, char op)
 {
 	int			i;
-	char	   *nsp;
+	AuditPlan  *slot = NULL;
 	StringInfoData q;
 	Oid			argtypes[6] = {REGROLEOID, CHAROID, CHAROID, TEXTOID, InvalidOid, InvalidOid};
 	int			nargs;
 	SPIPlanPtr	plan;
 
 	for (i = 0; i < n_audit_plans; i++)
-		if (audit_plans[i].relid == RelationGetRelid(rel) && audit_plans[i].op == op)
+	{
+		if (audit_plans[i].relid != RelationGetRelid(rel) || audit_plans[i].op != op)
+			continue;
+		if (audit_plans[i].reltype == rel->rd_rel->reltype)
 			return audit_plans[i].plan;
-	if (n_audit_plans >= MAX_AUDIT_PLANS)
-		elog(ERROR, "audit_row: more than %d audited tables and operations", MAX_AUDIT_PLANS);
+		/* the table was made again under its old oid: plan it again here */
+		SPI_freeplan(audit_plans[i].plan);
+		audit_plans[i].plan = NULL;
+		slot = &audit_plans[i];
+		break;
+	}
 
-	/* the trail is in the schema of the audited tables, the extension's */
-	nsp = pstrdup(quote_identifier(get_namespace_name(RelationGetNamespace(rel))));
+	check_audited_table(rel, code);
+
+	if (slot == NULL)
+	{
+		/* full (the extension dropped and made again in this session): start over */
+		if (n_audit_plans >= MAX_AUDIT_PLANS)
+		{
+			for (i = 0; i < n_audit_plans; i++)
+				SPI_freeplan(audit_plans[i].plan);
+			n_audit_plans = 0;
+		}
+		slot = &audit_plans[n_audit_plans];
+	}
+
 	argtypes[4] = argtypes[5] = rel->rd_rel->reltype;
 	nargs = (op == 'I') ? 4 : (op == 'D') ? 5 : 6;
 
 	initStringInfo(&q);
 	appendStringInfo(&q,
-					 "INSERT INTO %s.audit_change (actor, actor_partner_id, table_code, operation, row_key, old_values)"
+					 "INSERT INTO " AUDIT_SCHEMA ".audit_change (actor, actor_partner_id, table_code, operation, row_key, old_values)"
 					 " VALUES ($1::pg_catalog.text,"
-					 " (SELECT l.partner_id FROM %s.partner_login l WHERE l.login OPERATOR(pg_catalog.=) $1),"
+					 " (SELECT l.partner_id FROM " AUDIT_SCHEMA ".partner_login l WHERE l.login OPERATOR(pg_catalog.=) $1),"
 					 " $2, $3, $4, %s)",
-					 nsp, nsp,
 					 (op == 'I') ? "NULL" :
 					 (op == 'D') ? "pg_catalog.to_jsonb($5)" :
 					 "por_partner_internal.jsonb_delta(pg_catalog.to_jsonb($5), pg_catalog.to_jsonb($6))");
@@ -92,10 +152,12 @@ audit_plan(Relation rel, char op)
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 
-	audit_plans[n_audit_plans].relid = RelationGetRelid(rel);
-	audit_plans[n_audit_plans].op = op;
-	audit_plans[n_audit_plans].plan = plan;
-	n_audit_plans++;
+	slot->relid = RelationGetRelid(rel);
+	slot->reltype = rel->rd_rel->reltype;
+	slot->op = op;
+	slot->plan = plan;
+	if (slot == &audit_plans[n_audit_plans])
+		n_audit_plans++;
 	return plan;
 }
 
@@ -161,7 +223,7 @@ por_partner_audit_row(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	plan = audit_plan(trigdata->tg_relation, op);
+	plan = audit_plan(trigdata->tg_relation, trigger->tgargs[0][0], op);
 
 	/* the key of the row as it is now: the new row's, or the deleted one's */
 	keyed = (op == 'U') ? trigdata->tg_newtuple : trigdata->tg_trigtuple;

@@ -12,13 +12,18 @@ COMMENT ON FUNCTION por_partner_internal.jsonb_delta(jsonb, jsonb) IS
 -- stores it: for an UPDATE the old values of the columns that changed, for a
 -- DELETE the whole row, for an INSERT nothing of the row (the live row and
 -- the later changes tell it).  C (src/audit_row.c): it runs on every audited
--- write; SECURITY DEFINER, the trail being the owner's to write (its
--- statements name every object with its schema, and search_path is pinned
--- all the same, so that its kept plans are never planned again for a
--- caller's).
+-- write; SECURITY DEFINER, the trail being the owner's to write, and so it
+-- refuses to fire on any table but the audited table of its code (no role
+-- may attach it: EXECUTE is revoked from all).  Its statements name every
+-- object with its schema, and search_path is pinned all the same, so that its
+-- kept plans are never planned again for a caller's; so are the settings that
+-- change the text it stores (a role name quoted, a bytea in JSON).
 CREATE OR REPLACE FUNCTION por_partner_internal.audit_row() RETURNS trigger
 AS 'MODULE_PATHNAME', 'por_partner_audit_row'
-LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp;
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, @extschema@, pg_temp
+SET quote_all_identifiers = off
+SET bytea_output = hex;
 
 COMMENT ON FUNCTION por_partner_internal.audit_row() IS
 	'Internal: trigger: records the change of a row in audit_change; the arguments are the table''s code (audited_table) and the columns of its primary key.';
@@ -101,7 +106,9 @@ COMMENT ON FUNCTION por_partner_internal.audit_key_json("char", text[], text) IS
 -- row''s key and the row before and after.  The rows are rebuilt in the
 -- select list, not in FROM: a query with ORDER BY and LIMIT rebuilds only
 -- the rows it returns (the planner computes a costly column after the sort),
--- and one that asks for neither row rebuilds none.
+-- and one that asks for neither row rebuilds none; one that asks for both
+-- rebuilds an UPDATE's row twice (old_row is new_row with the change's old
+-- values put back).
 CREATE OR REPLACE VIEW @extschema@.audit_log AS
 SELECT c.audit_id, c.at, c.actor, c.actor_partner_id, t.table_name,
        CASE c.operation WHEN 'I' THEN 'INSERT' WHEN 'U' THEN 'UPDATE' WHEN 'D' THEN 'DELETE' END AS operation,
@@ -111,7 +118,9 @@ SELECT c.audit_id, c.at, c.actor, c.actor_partner_id, t.table_name,
                           || (c.old_values - t.omitted)
             WHEN 'D' THEN c.old_values - t.omitted
        END AS old_row,
-       por_partner_internal.audit_after(c.table_code, c.row_key, c.audit_id, c.operation) - t.omitted AS new_row,
+       CASE WHEN c.operation <> 'D'
+            THEN por_partner_internal.audit_after(c.table_code, c.row_key, c.audit_id, c.operation) - t.omitted
+       END AS new_row,
        c.transaction_id
   FROM @extschema@.audit_change c
   JOIN por_partner_internal.audited_table t ON t.table_code = c.table_code;

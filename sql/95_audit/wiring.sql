@@ -35,6 +35,10 @@ REVOKE INSERT, UPDATE, DELETE ON @extschema@.audit_log FROM por_partner_operator
 -- them, and neither inserts one nor moves the ids back, so that audit_id
 -- stays unique with no unique index (schema.sql)
 REVOKE INSERT ON @extschema@.audit_change FROM por_partner_operator;
+REVOKE INSERT, UPDATE ON @extschema@.audit_change_default FROM por_partner_operator;
+-- the trigger function writes as the owner: no role attaches it to a table
+-- (CREATE TRIGGER needs EXECUTE; a trigger fires whoever writes)
+REVOKE EXECUTE ON FUNCTION por_partner_internal.audit_row() FROM por_partner_operator;
 DO $do$
 BEGIN
 	EXECUTE format('REVOKE UPDATE ON SEQUENCE %s FROM por_partner_operator',

@@ -204,6 +204,11 @@ ALTER TABLE @extschema@.audit_change REPLICA IDENTITY FULL;
 -- of a month that has none yet waits here until it is made
 CREATE TABLE @extschema@.audit_change_default PARTITION OF @extschema@.audit_change DEFAULT;
 ALTER TABLE @extschema@.audit_change_default REPLICA IDENTITY FULL;
+-- rows wait here only until their month's partition is made, but all of an
+-- update's history from 0.3.0 does, until retention deletes it: a key of its
+-- own, by which a logical replication subscriber finds each row the move and
+-- the retention delete (one scan of the partition a row without it)
+ALTER TABLE @extschema@.audit_change_default ADD CONSTRAINT audit_change_default_pkey PRIMARY KEY (audit_id);
 
 -- ids and time windows: a summary a range of 128 pages, summarized as the
 -- ranges fill (autosummarize)

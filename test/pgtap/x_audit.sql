@@ -4,7 +4,7 @@
 -- drops the months older than setting audit_retention_months.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(17);
+SELECT plan(21);
 
 SELECT is((SELECT relkind::text FROM pg_class WHERE oid = 'por_partner.audit_change'::regclass), 'p',
           'the audit trail is a partitioned table');
@@ -44,9 +44,10 @@ SELECT is((SELECT count(*) FROM audit_maintain((current_date + interval '10 year
 -- unique by its identity, which no operator can insert past or move back;
 -- every partition, those audit_maintain() makes too, replicated by its whole
 -- row
-SELECT is((SELECT count(*) FROM pg_partition_tree('por_partner.audit_change') t
-             JOIN pg_index i ON i.indrelid = t.relid WHERE i.indisunique), 0::bigint,
-          'audit_change and its partitions have no unique index');
+SELECT is((SELECT array_agg(c.relname::text) FROM pg_partition_tree('por_partner.audit_change') t
+             JOIN pg_index i ON i.indrelid = t.relid JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indisunique),
+          ARRAY['audit_change_default_pkey'],
+          'audit_change and its monthly partitions have no unique index; the default partition, where rows wait, has its own key');
 SELECT is((SELECT string_agg(DISTINCT c.relreplident::text, ',') FROM pg_partition_tree('por_partner.audit_change') t
              JOIN pg_class c ON c.oid = t.relid), 'f',
           'audit_change and every partition, those audit_maintain makes among them, are REPLICA IDENTITY FULL');
@@ -58,7 +59,24 @@ SELECT throws_ok($$INSERT INTO por_partner.audit_change (actor, table_code, oper
                  '42501', NULL, 'an operator inserts no audit row (the triggers write them)');
 SELECT throws_ok($$SELECT setval(pg_get_serial_sequence('por_partner.audit_change', 'audit_id'), 1)$$,
                  '42501', NULL, 'nor sets the audit ids back');
+-- the trigger function writes as the extension's owner: nobody attaches it
+-- to a table of their choosing, and attached elsewhere it refuses to fire
+-- (it would write as the owner into the audit_change of the table's schema,
+-- a temporary one with a trigger of the attacker's)
+CREATE TEMP TABLE audit_bait (x int PRIMARY KEY);
+SELECT throws_ok($$CREATE TRIGGER audit AFTER INSERT ON audit_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('p', 'x')$$,
+                 '42501', NULL, 'an operator cannot attach the audit trigger to a table of its own');
 RESET ROLE;
+SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['por_partner_operator', 'por_partner_partner', 'por_partner_reader', 'audit_test_operator']) AS r
+            WHERE has_function_privilege(r, 'por_partner_internal.audit_row()', 'EXECUTE')), NULL,
+          'no role of the extension may execute the audit trigger function');
+CREATE TRIGGER audit AFTER INSERT ON audit_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('p', 'x');
+SELECT throws_ok($$INSERT INTO audit_bait VALUES (1)$$, '42501', 'audit_row fires only on the audited tables of schema por_partner',
+                 'attached to a table outside the extension''s schema, it refuses to fire');
+CREATE TABLE por_partner.audit_bait_in_schema (x int PRIMARY KEY);
+CREATE TRIGGER audit AFTER INSERT ON por_partner.audit_bait_in_schema FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('p', 'x');
+SELECT throws_ok($$INSERT INTO por_partner.audit_bait_in_schema VALUES (1)$$, '42501', 'audit_row fires only on the audited table of its code',
+                 'and on a table of the schema that is not its code''s');
 
 SELECT * FROM finish();
 ROLLBACK;
