@@ -229,8 +229,11 @@ BEGIN
 		lo := m::timestamp AT TIME ZONE 'UTC';
 		hi := (m + interval '1 month')::timestamp AT TIME ZONE 'UTC';
 		-- writers in the default partition (no partition for their month
-		-- yet): attaching would wait for them; the next run makes it
+		-- yet): attaching would wait for them; the next run makes it.  Locks
+		-- of this database only: a database cloned from this one (CREATE
+		-- DATABASE ... TEMPLATE) has its default partition under the same oid
 		IF EXISTS (SELECT 1 FROM pg_locks l WHERE l.relation = '@extschema@.audit_change_default'::regclass
+		                                      AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
 		                                      AND l.pid <> pg_backend_pid()) THEN
 			partition := NULL;
 			action := format('not created: %s is in use; the next run makes it', 'audit_change_default');
