@@ -72,9 +72,10 @@ check_audited_table(Relation rel, char code)
 	if (RelationGetNamespace(rel) != get_namespace_oid(AUDIT_SCHEMA, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("audit_row fires only on the audited tables of schema %s", AUDIT_SCHEMA),
+				 errmsg("audit_row() fires only on the audited tables of schema \"%s\"", AUDIT_SCHEMA),
 				 errdetail("Table \"%s\" is in schema \"%s\".", RelationGetRelationName(rel),
-						   get_namespace_name(RelationGetNamespace(rel)))));
+						   get_namespace_name(RelationGetNamespace(rel))),
+				 errhint("Drop the trigger; the extension's tables have theirs.")));
 	values[0] = CharGetDatum(code);
 	rc = SPI_execute_with_args("SELECT a.table_name FROM por_partner_internal.audited_table a"
 							   " WHERE a.table_code OPERATOR(pg_catalog.=) $1",
@@ -86,9 +87,10 @@ check_audited_table(Relation rel, char code)
 	if (name == NULL || strcmp(name, RelationGetRelationName(rel)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("audit_row fires only on the audited table of its code"),
+				 errmsg("audit_row() fires only on the audited table of its code"),
 				 errdetail("Table \"%s\" is not the audited table of code \"%c\" (por_partner_internal.audited_table).",
-						   RelationGetRelationName(rel), code)));
+						   RelationGetRelationName(rel), code),
+				 errhint("Drop the trigger; the extension's tables have theirs.")));
 }
 
 /*
@@ -113,22 +115,28 @@ audit_plan(Relation rel, char code, char op)
 			continue;
 		if (audit_plans[i].reltype == rel->rd_rel->reltype)
 			return audit_plans[i].plan;
-		/* the table was made again under its old oid: plan it again here */
+		/* the table was made again under its old oid: the slot is free */
 		SPI_freeplan(audit_plans[i].plan);
-		audit_plans[i].plan = NULL;
-		slot = &audit_plans[i];
+		audit_plans[i].relid = InvalidOid;
 		break;
 	}
 
 	check_audited_table(rel, code);
 
+	/*
+	 * A free slot, or a new one; when all are taken (the extension dropped
+	 * and made again in this session), start over.
+	 */
+	for (i = 0; i < n_audit_plans && slot == NULL; i++)
+		if (!OidIsValid(audit_plans[i].relid))
+			slot = &audit_plans[i];
 	if (slot == NULL)
 	{
-		/* full (the extension dropped and made again in this session): start over */
 		if (n_audit_plans >= MAX_AUDIT_PLANS)
 		{
 			for (i = 0; i < n_audit_plans; i++)
-				SPI_freeplan(audit_plans[i].plan);
+				if (OidIsValid(audit_plans[i].relid))
+					SPI_freeplan(audit_plans[i].plan);
 			n_audit_plans = 0;
 		}
 		slot = &audit_plans[n_audit_plans];
@@ -152,12 +160,12 @@ audit_plan(Relation rel, char code, char op)
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 
+	if (slot == &audit_plans[n_audit_plans])
+		n_audit_plans++;
 	slot->relid = RelationGetRelid(rel);
 	slot->reltype = rel->rd_rel->reltype;
 	slot->op = op;
 	slot->plan = plan;
-	if (slot == &audit_plans[n_audit_plans])
-		n_audit_plans++;
 	return plan;
 }
 
@@ -175,7 +183,9 @@ audit_key(Trigger *trigger, HeapTuple tuple, TupleDesc tupdesc)
 		char	   *value;
 
 		if (attnum <= 0)
-			elog(ERROR, "audit_row: column \"%s\" of the key does not exist", trigger->tgargs[i]);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of the key given to audit_row() does not exist", trigger->tgargs[i])));
 		value = SPI_getvalue(tuple, tupdesc, attnum);
 		if (i > 1)
 			appendStringInfoChar(&key, ',');
@@ -206,10 +216,14 @@ por_partner_audit_row(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "audit_row must be called as an AFTER ... FOR EACH ROW trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_row() must be fired as an AFTER ... FOR EACH ROW trigger")));
 	trigger = trigdata->tg_trigger;
 	if (trigger->tgnargs < 2 || strlen(trigger->tgargs[0]) != 1)
-		elog(ERROR, "audit_row needs the table's one-letter code and its key columns as arguments");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_row() takes the table's one-letter code and its key columns as arguments")));
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
@@ -219,7 +233,9 @@ por_partner_audit_row(PG_FUNCTION_ARGS)
 	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		op = 'U';
 	else
-		elog(ERROR, "audit_row fires on INSERT, UPDATE and DELETE only");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("audit_row() fires on INSERT, UPDATE and DELETE only")));
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -143,8 +143,7 @@ CREATE OR REPLACE FUNCTION por_partner_internal.activate_subscription(tenant_id 
 	sku_code text, licenses bigint, starts_on date)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp
--- a generic plan for "product_key = ANY (keys)": the planner's guess for an
--- array of unknown length made a custom plan win, planned again every call
+-- a generic plan for "= ANY (keys)" (lock_key_cards())
 SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
@@ -317,8 +316,7 @@ COMMENT ON FUNCTION por_partner_internal.require_key_billing(@extschema@.subscri
 CREATE OR REPLACE FUNCTION @extschema@.add_licenses(subscription_id bigint, keys @extschema@.product_key[])
 RETURNS int
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
--- a generic plan for "product_key = ANY (keys)": the planner's guess for an
--- array of unknown length made a custom plan win, planned again every call
+-- a generic plan for "= ANY (keys)" (lock_key_cards())
 SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE

@@ -189,8 +189,7 @@ CREATE OR REPLACE FUNCTION @extschema@.renew_subscription(subscription_id bigint
 	as_of date DEFAULT current_date)
 RETURNS date
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp
--- a generic plan for "product_key = ANY (keys)": the planner's guess for an
--- array of unknown length made a custom plan win, planned again every call
+-- a generic plan for "= ANY (keys)" (lock_key_cards())
 SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE

@@ -58,6 +58,20 @@ CREATE OR REPLACE AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) (
 COMMENT ON AGGREGATE por_partner_internal.jsonb_merge_agg(jsonb) IS
 	'Internal: merges JSON objects, the value of a later row winning for a key that several hold.';
 
+-- A row's changes, through the index on the hash of its key (schema.sql):
+-- the one place that knows how that index is asked.  Plain SQL, so that the
+-- planner inlines it into its callers' queries.
+CREATE OR REPLACE FUNCTION por_partner_internal.audit_changes_of(code "char", key text)
+RETURNS SETOF @extschema@.audit_change
+LANGUAGE sql STABLE AS $$
+	SELECT c.* FROM @extschema@.audit_change c
+	 WHERE pg_catalog.hashtextextended(c.row_key, 0) OPERATOR(pg_catalog.=) pg_catalog.hashtextextended(key, 0)
+	   AND c.row_key OPERATOR(pg_catalog.=) key AND c.table_code OPERATOR(pg_catalog.=) code
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.audit_changes_of("char", text) IS
+	'Internal: the changes of one row of audit_change (a table''s code and the row''s key as audit_change holds them), found through the index on the hash of the key.';
+
 -- The row after a change, rebuilt: after an INSERT or UPDATE the live row,
 -- or the whole row of the first later DELETE, with the old values of every
 -- later UPDATE until then put back, the latest first; null after a DELETE.
@@ -71,9 +85,8 @@ CREATE OR REPLACE FUNCTION por_partner_internal.audit_after(code "char", key tex
 RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 	WITH later AS MATERIALIZED (
-		SELECT l.audit_id, l.operation, l.old_values FROM @extschema@.audit_change l
-		 WHERE pg_catalog.hashtextextended(l.row_key, 0) = pg_catalog.hashtextextended(key, 0)
-		   AND l.row_key = key AND l.table_code = code AND l.audit_id > id
+		SELECT l.audit_id, l.operation, l.old_values FROM por_partner_internal.audit_changes_of(code, key) AS l
+		 WHERE l.audit_id > id
 	), gone AS (
 		SELECT (SELECT min(l.audit_id) FROM later l WHERE l.operation = 'D') AS id
 	)
@@ -153,9 +166,7 @@ BEGIN
 	k := (SELECT string_agg(row_key ->> c, ',' ORDER BY i) FROM unnest(t.key_columns) WITH ORDINALITY AS x (c, i));
 	RETURN QUERY
 		SELECT l.* FROM @extschema@.audit_log l
-		 WHERE l.audit_id = ANY (ARRAY(SELECT c.audit_id FROM @extschema@.audit_change c
-		                                WHERE pg_catalog.hashtextextended(c.row_key, 0) = pg_catalog.hashtextextended(k, 0)
-		                                  AND c.row_key = k AND c.table_code = t.table_code))
+		 WHERE l.audit_id = ANY (ARRAY(SELECT c.audit_id FROM por_partner_internal.audit_changes_of(t.table_code, k) AS c))
 		 ORDER BY l.audit_id;
 END $$;
 

@@ -48,9 +48,8 @@ CREATE INDEX audit_change_at_idx ON @extschema@.audit_change USING brin (audit_i
 
 -- a row's changes: its history, and the later changes audit_after() rebuilds
 -- a row from.  On a 64-bit hash of the key, not the key: an entry is 20
--- bytes, whatever the key (a key card's is 29 characters), and the changes of
--- a row are found by hash then key (WHERE hashtextextended(row_key, 0) =
--- hashtextextended(k, 0) AND row_key = k AND table_code = c)
+-- bytes, whatever the key (a key card's is 29 characters); a row's changes
+-- are found by hash, then key and table (audit_changes_of())
 CREATE INDEX audit_change_row_idx ON @extschema@.audit_change (pg_catalog.hashtextextended(row_key, 0));
 
 CREATE INDEX audit_change_actor_partner_idx ON @extschema@.audit_change (actor_partner_id);

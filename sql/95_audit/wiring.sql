@@ -5,6 +5,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.audit_row(), @extschema@.audit_maintain(date),
 	por_partner_internal.audit_live_row("char", text),
 	por_partner_internal.audit_after("char", text, bigint, "char"),
+	por_partner_internal.audit_changes_of("char", text),
 	por_partner_internal.jsonb_merge_agg(jsonb),
 	por_partner_internal.audit_key_json("char", text[], text),
 	por_partner_internal.jsonb_delta(jsonb, jsonb),

@@ -71,11 +71,11 @@ SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['por_partner_operato
             WHERE has_function_privilege(r, 'por_partner_internal.audit_row()', 'EXECUTE')), NULL,
           'no role of the extension may execute the audit trigger function');
 CREATE TRIGGER audit AFTER INSERT ON audit_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('p', 'x');
-SELECT throws_ok($$INSERT INTO audit_bait VALUES (1)$$, '42501', 'audit_row fires only on the audited tables of schema por_partner',
+SELECT throws_ok($$INSERT INTO audit_bait VALUES (1)$$, '42501', 'audit_row() fires only on the audited tables of schema "por_partner"',
                  'attached to a table outside the extension''s schema, it refuses to fire');
 CREATE TABLE por_partner.audit_bait_in_schema (x int PRIMARY KEY);
 CREATE TRIGGER audit AFTER INSERT ON por_partner.audit_bait_in_schema FOR EACH ROW EXECUTE FUNCTION por_partner_internal.audit_row('p', 'x');
-SELECT throws_ok($$INSERT INTO por_partner.audit_bait_in_schema VALUES (1)$$, '42501', 'audit_row fires only on the audited table of its code',
+SELECT throws_ok($$INSERT INTO por_partner.audit_bait_in_schema VALUES (1)$$, '42501', 'audit_row() fires only on the audited table of its code',
                  'and on a table of the schema that is not its code''s');
 
 SELECT * FROM finish();
