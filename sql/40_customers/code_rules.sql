@@ -49,8 +49,15 @@ DECLARE
 	sku_agreement text;
 	other @extschema@.subscription;
 BEGIN
+	-- a new subscription counts from the start the admin's license that
+	-- subscription_license_admin makes (rule C3), under the same conditions,
+	-- so that the count is written with the row and not by a second UPDATE
+	-- (license_count knows the license it counted: the only one)
 	IF TG_OP = 'INSERT' THEN
-		NEW.licensed_users := 0;
+		NEW.licensed_users := CASE WHEN @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
+		                            AND EXISTS (SELECT 1 FROM @extschema@.tenant_user u
+		                                         WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin')
+		                           THEN 1 ELSE 0 END;
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.agreement IS DISTINCT FROM OLD.agreement OR NEW.sku_code <> OLD.sku_code THEN
 		SELECT s.agreement INTO sku_agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
@@ -142,8 +149,11 @@ COMMENT ON FUNCTION por_partner_internal.subscription_check() IS
 
 CREATE OR REPLACE FUNCTION por_partner_internal.subscription_license_admin() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+DECLARE
+	licensed int;
 BEGIN
-	-- the admin person named on the tenant, else its first global admin
+	-- the admin person named on the tenant, else its first global admin;
+	-- subscription_check counted it already (NEW.licensed_users is 1)
 	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
 	SELECT NEW.subscription_id, u.user_id, u.tenant_id
 	  FROM @extschema@.tenant_user u
@@ -152,6 +162,13 @@ BEGIN
 	   AND @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
 	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
 	 LIMIT 1;
+	GET DIAGNOSTICS licensed = ROW_COUNT;
+	-- counted, yet no admin found (one went between the row's triggers): the
+	-- count follows the licenses
+	IF licensed = 0 AND NEW.licensed_users = 1 THEN
+		UPDATE @extschema@.subscription s SET licensed_users = s.licensed_users - 1
+		 WHERE s.subscription_id = NEW.subscription_id;
+	END IF;
 	-- a purchase converts the tenant's running trial of its product (rule
 	-- A4): here, after the admin's license, in the one AFTER INSERT trigger
 	IF NEW.billing <> 'trial'
@@ -277,7 +294,11 @@ BEGIN
 			                                    por_partner_internal.subscription_phase_start('deprovisioned')) END;
 	END IF;
 	-- one answer for a user of another tenant and one that does not exist
-	PERFORM por_partner_internal.require_user_of_subscription(NEW.subscription_id, NEW.user_id);
+	-- (require_user_of_subscription() gives it); the user is found by its
+	-- key, whatever the size of its tenant
+	IF (SELECT u.tenant_id FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id) IS DISTINCT FROM sub.tenant_id THEN
+		PERFORM por_partner_internal.require_user_of_subscription(NEW.subscription_id, NEW.user_id);
+	END IF;
 	RETURN NEW;
 END $$;
 
@@ -298,6 +319,13 @@ BEGIN
 	-- to commit, and then sees its count (under REPEATABLE READ it fails 40001)
 	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
 	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
+	-- a new subscription's admin license, counted with the row
+	-- (subscription_check): the count is 1 and this license the only one
+	IF s.licensed_users = 1
+	   AND NOT EXISTS (SELECT 1 FROM @extschema@.license l
+	                    WHERE l.subscription_id = NEW.subscription_id AND l.user_id <> NEW.user_id) THEN
+		RETURN NULL;
+	END IF;
 	IF s.licensed_users < s.seats THEN
 		UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
 		 WHERE subscription_id = NEW.subscription_id;

@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(93);
+SELECT plan(98);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -156,6 +156,39 @@ SELECT results_eq(format($$SELECT user_id FROM license WHERE subscription_id = %
                   'rule C3: the admin person holds a license on the subscription created with the keys');
 SELECT is((SELECT licensed_users FROM subscription WHERE subscription_id = :sub1), 1,
           'rule C3: the admin''s license takes one seat');
+
+-- the admin's license is counted with the subscription's row (the count is
+-- not written again by a second UPDATE), and only where a license is made
+INSERT INTO tenant (organization_name, country_code, admin_first_name, admin_last_name, admin_email)
+VALUES ('Lucerne Publishing', 'CH', 'Luz', 'Lang', 'luz@lucerne.example')
+RETURNING tenant_id AS t3 \gset
+SELECT user_id AS luz FROM tenant_user WHERE tenant_id = :t3 \gset
+SELECT pg_stat_get_xact_tuples_updated('subscription'::regclass) AS updated_before \gset
+INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+VALUES (:t3, 'O365_MIDSIZE_BUSINESS', 3, 'direct', current_date, current_date + 365)
+RETURNING subscription_id AS sub3 \gset
+SELECT is(pg_stat_get_xact_tuples_updated('subscription'::regclass) - :updated_before, 0::bigint,
+          'rule C3: a new subscription is written once, its count holding the admin''s license from the INSERT');
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub3)
+             FROM subscription WHERE subscription_id = :sub3), '1/1',
+          'rule C5: the count of a new subscription is its one license, the admin''s');
+SELECT remove_license(:sub3, :luz), add_user(:t3, 'Mia', 'Moss', 'mia@lucerne.example', :sub3) AS mia \gset
+SELECT assign_license(:sub3, :luz) \gset
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub3)
+             FROM subscription WHERE subscription_id = :sub3), '2/2',
+          'rule C5: a license added where the count is 1 and another user holds the one license is counted');
+UPDATE tenant_user SET admin_role = 'user_admin' WHERE user_id = :luz;
+INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+VALUES (:t3, 'O365_SMALL_BUSINESS', 2, 'direct', current_date, current_date + 365)
+RETURNING subscription_id AS sub4 \gset
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub4)
+             FROM subscription WHERE subscription_id = :sub4), '0/0',
+          'rule C3: a tenant without a global admin gets a subscription with no license and a count of 0');
+SELECT assign_license(:sub4, :luz), assign_license(:sub4, :mia) \gset
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub4)
+             FROM subscription WHERE subscription_id = :sub4), '2/2',
+          'rule C5: its first licenses are counted, the first one too');
+UPDATE tenant_user SET admin_role = 'global_admin' WHERE user_id = :luz;
 
 --------------------------------------------------------------------------
 -- rule C4: the agreement of the SKU is recorded
