@@ -1,9 +1,18 @@
 -- bench/plain_function.sql: the plain-SQL baseline's create_customer_subscription,
 -- the same rows as por_partner's without the rules (bench/redeem_setup.sql,
--- bench/scale_plain.sql include it)
-CREATE FUNCTION plain.create_customer_subscription(p_partner bigint, p_key por_partner.product_key,
-	p_org text, p_country text, p_first text, p_last text, p_email text) RETURNS bigint
-LANGUAGE sql SET search_path = pg_catalog, por_partner, pg_temp AS $$
+-- bench/scale_plain.sql include it), and create_customer_subscription_audited,
+-- the same statement writing also the audit trail's two rows of a call into
+-- por_partner.audit_change as por_partner's trigger writes them: the
+-- subscription's INSERT and the key card's UPDATE (bench/scale.sh row 6).  The
+-- second measures what the audit trail costs on its own, the floor under any
+-- ratio to the plain baseline with the trail on; it is SECURITY DEFINER, as
+-- the trail writes its rows (the owner finds the login's partner, which a
+-- partner cannot read).  Both are made from one text of the statement.
+DO $do$
+DECLARE
+	args constant text := 'p_partner bigint, p_key por_partner.product_key, p_org text, p_country text, '
+	                      'p_first text, p_last text, p_email text';
+	writes constant text := $sql$
 	WITH card AS (SELECT sku_code, licenses FROM plain.key_card WHERE product_key = p_key FOR UPDATE),
 	t AS (INSERT INTO plain.tenant (organization_name, country_code, agreement, created_by,
 	                                admin_first_name, admin_last_name, admin_email)
@@ -18,6 +27,24 @@ LANGUAGE sql SET search_path = pg_catalog, por_partner, pg_temp AS $$
 	l AS (INSERT INTO plain.license (subscription_id, user_id, tenant_id)
 	      SELECT s.subscription_id, u.user_id, u.tenant_id FROM s, u RETURNING subscription_id),
 	k AS (UPDATE plain.key_card SET redeemed_at = now(), subscription_id = (SELECT subscription_id FROM s),
-	             redeemed_as = 'activate' WHERE product_key = p_key RETURNING 1)
-	SELECT subscription_id FROM l, (SELECT count(*) FROM k) AS kk
-$$;
+	             redeemed_as = 'activate' WHERE product_key = p_key RETURNING 1)$sql$;
+	audit constant text := $sql$,
+	who AS (SELECT por_partner.caller()::text AS actor,
+	               (SELECT l.partner_id FROM por_partner.partner_login l WHERE l.login = por_partner.caller()) AS partner_id),
+	a AS (INSERT INTO por_partner.audit_change (actor, actor_partner_id, table_code, operation, row_key, old_values)
+	      SELECT who.actor, who.partner_id, 's', 'I', s.subscription_id::text, NULL FROM s, who
+	      UNION ALL
+	      SELECT who.actor, who.partner_id, 'k', 'U', p_key::text,
+	             '{"redeemed_as": null, "redeemed_at": null, "subscription_id": null}'::jsonb FROM who
+	      RETURNING 1)$sql$;
+BEGIN
+	EXECUTE format($f$CREATE FUNCTION plain.create_customer_subscription(%s) RETURNS bigint
+LANGUAGE sql SET search_path = pg_catalog, por_partner, pg_temp AS %L$f$, args,
+		writes || $sql$
+	SELECT subscription_id FROM l, (SELECT count(*) FROM k) AS kk$sql$);
+	EXECUTE format($f$CREATE FUNCTION plain.create_customer_subscription_audited(%s) RETURNS bigint
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, por_partner, pg_temp AS %L$f$, args,
+		writes || audit || $sql$
+	SELECT subscription_id FROM l, (SELECT count(*) FROM k) AS kk, (SELECT count(*) FROM a) AS aa$sql$);
+END
+$do$;

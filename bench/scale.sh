@@ -44,12 +44,16 @@
 #      prepared as a partner's login, every rule and the audit trail on,
 #      against bench/redeem_setup.sql's plain baseline filled with the same
 #      book (bench/scale_plain.sql), rounds alternating.  Target: plain tx/s /
-#      rules tx/s at most 1.3x.
+#      rules tx/s at most 1.3x.  A third side, the plain baseline that also
+#      writes the audit trail's two rows of a call into audit_change
+#      (bench/plain_function.sql, as a second login of the partner),
+#      shows what the trail costs on its own: the floor under any ratio to the
+#      plain baseline with the trail on.
 #   7. Bytes a subscription: pg_total_relation_size(subscription) / rows of
 #      the book as loaded, before the other rows write
 #      (target at most 200 B) with the indexes one by one; audit bytes a
 #      subscription created, the growth of audit_change (heap and indexes, every
-#      partition) over the calls of row 6 (target at most 400 B).
+#      partition) over the rules side's rounds of row 6 (target at most 400 B).
 # A side that fails (the code under test changes) is reported with its error;
 # the others go on.  Output: bench/out/scale.md; the plans of the functions'
 # statements (auto_explain) in bench/out/scale_plans.txt.
@@ -58,7 +62,8 @@
 #                         is the quick run, about 4 minutes
 #   BENCH_ROUNDS   (5)    rounds of every row
 #   BENCH_SECONDS  (10; 5 at SCALE=1)  length of one pgbench run (row 6)
-#   BENCH_CARDS    (enough for the runs) key cards each side of row 6 may redeem
+#   BENCH_CARDS    (enough for the runs) key cards the rules side of row 6 may
+#                         redeem, and the two plain sides together
 #   BENCH_ROWS     ("1 2 3 4 5 6 7")  which rows to measure
 #   BENCH_PLANS    (1)    0: no auto_explain plans
 #   BENCH_TIMEOUT  (900)  seconds a measured round may take before it fails
@@ -77,7 +82,7 @@ TENANTS=${BENCH_TENANTS:-$((100000 * SCALE))}
 PARTNERS=${BENCH_PARTNERS:-$((500 * SCALE))}
 SMALL=${BENCH_SMALL:-300}
 BIG=${BENCH_BIG:-30000}
-CARDS=${BENCH_CARDS:-$((6000 * SECONDS_PER_RUN * (ROUNDS + 1)))}
+CARDS=${BENCH_CARDS:-$((10000 * SECONDS_PER_RUN * (ROUNDS + 1)))}
 ROWS=${BENCH_ROWS:-1 2 3 4 5 6 7}
 PLANS=${BENCH_PLANS:-1}
 TIMEOUT=${BENCH_TIMEOUT:-900}
@@ -144,6 +149,7 @@ q <<'SQL'
 CREATE ROLE bench_small LOGIN IN ROLE por_partner_partner;
 CREATE ROLE bench_big LOGIN IN ROLE por_partner_partner;
 CREATE ROLE bench_redeem LOGIN IN ROLE por_partner_partner;
+CREATE ROLE bench_audits LOGIN IN ROLE por_partner_partner;
 SQL
 book_vars=(-v tenants="$TENANTS" -v others="$OTHERS" -v small="$SMALL" -v big="$BIG" -v today="$DAY")
 # the ten-year book and the one-year book at once (two cores)
@@ -157,8 +163,8 @@ wait "$pid_book" || die_load "the ten-year book" "$WORK/load.book"
 step "the book: $SUBS subscriptions, indexes built, VACUUM (FREEZE, ANALYZE) (database h1m's and h3y's template)" "$t"
 wait "$pid_y1" || die_load "the one-year book" "$WORK/load.y1"
 step "the one-year book, database y1, loaded beside it" "$t"
-q -d book -c "INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('bench_small', 1), ('bench_big', 2), ('bench_redeem', $REDEEM_PARTNER)"
-q -d y1 -c "INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('bench_small', 1), ('bench_big', 2), ('bench_redeem', $REDEEM_PARTNER)"
+q -d book -c "INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('bench_small', 1), ('bench_big', 2), ('bench_redeem', $REDEEM_PARTNER), ('bench_audits', $REDEEM_PARTNER)"
+q -d y1 -c "INSERT INTO por_partner.partner_login (login, partner_id) VALUES ('bench_small', 1), ('bench_big', 2), ('bench_redeem', $REDEEM_PARTNER), ('bench_audits', $REDEEM_PARTNER)"
 
 t=$(now)
 q -c CHECKPOINT
@@ -176,7 +182,7 @@ pid_h1m=$!
 	echo "$(since "$t")" >"$WORK/t.h3y" &&
 	if has_row 6; then
 		t6=$(now)
-		if q -d h3y -v cards="$CARDS" -v partner="$REDEEM_PARTNER" -v login=bench_redeem -f bench/scale_plain.sql >"$WORK/plain.h3y" 2>&1; then
+		if q -d h3y -v cards="$CARDS" -v partner="$REDEEM_PARTNER" -v login=bench_redeem -v audit_login=bench_audits -f bench/scale_plain.sql >"$WORK/plain.h3y" 2>&1; then
 			echo "$(since "$t6")" >"$WORK/t.plain"
 		else
 			echo "FAILED" >"$WORK/t.plain"
@@ -194,7 +200,7 @@ printf '%s\t%s\n' "1 month of history (renewal_notice, change_notice, audit_chan
 printf '%s\t%s\n' "3 years of history, database h3y (beside h1m's)" "$(cat "$WORK/t.h3y")" >>"$WORK/loadtimes"
 if has_row 6; then
 	if [ "$(cat "$WORK/t.plain" 2>/dev/null || echo FAILED)" = FAILED ]; then
-		for s in r6.rules r6.plain; do fail "$s" "setup (bench/scale_plain.sql): $(first_error "$WORK/plain.h3y")"; done
+		for s in r6.rules r6.plain r6.audited; do fail "$s" "setup (bench/scale_plain.sql): $(first_error "$WORK/plain.h3y")"; done
 	else
 		printf '%s\t%s\n' "row 6: key cards, the plain baseline filled with the book (h3y, after its history)" "$(cat "$WORK/t.plain")" >>"$WORK/loadtimes"
 	fi
@@ -508,7 +514,8 @@ audit_size() { # heap and indexes of audit_change, and of its partitions if it h
 	q -d h3y -c "SELECT sum(pg_total_relation_size(r)) FROM (SELECT relid FROM pg_partition_tree('por_partner.audit_change')
 		UNION SELECT 'por_partner.audit_change'::regclass) AS t (r)"
 }
-audit_rows() { q -d h3y -c "SELECT count(*) FROM por_partner.audit_change"; }
+# the rules side's audit rows (the audited baseline's are by bench_audits)
+audit_rows() { q -d h3y -c "SELECT count(*) FILTER (WHERE actor = 'bench_redeem') FROM por_partner.audit_change"; }
 created() { q -d h3y -c "SELECT count(*) FROM por_partner.tenant WHERE created_by = $REDEEM_PARTNER"; }
 
 # --- plans of the functions' statements (auto_explain), before row 6 writes
@@ -571,17 +578,29 @@ SELECT por_partner.create_customer_subscription(q.partner_id, ARRAY[q.product_ke
            'Bench ' || q.id, 'DE', 'Admin', 'Person', 'admin@bench.example')
   FROM n JOIN public.queue_rules q USING (id);
 SQL
-cat >"$WORK/plain.sql" <<'SQL'
+# the plain baseline, and the same with the audit trail's rows, as another
+# login of the partner (its audit rows are told apart by their actor); both
+# take their keys from the plain side's queue
+for side in plain audited; do
+	fn=create_customer_subscription
+	[ "$side" = audited ] && fn=create_customer_subscription_audited
+	cat >"$WORK/$side.sql" <<SQL
 WITH n AS (SELECT nextval('public.next_plain') AS id)
-SELECT plain.create_customer_subscription(q.partner_id, q.product_key,
+SELECT plain.$fn(q.partner_id, q.product_key,
            'Bench ' || q.id, 'DE', 'Admin', 'Person', 'admin@bench.example')
   FROM n JOIN public.queue_plain q USING (id);
 SQL
+done
 : >"$WORK/pgbench"
+: >"$WORK/audit_growth"
 pgb() { # side round seconds
-	local side=r6.$1 rc=0 tps lat
+	local side=r6.$1 rc=0 tps lat login=bench_redeem a0=
 	failed "$side" && return 0
-	"$PGBIN/pgbench" -n -c 4 -j 2 -T "$3" -M prepared -U bench_redeem -f "$WORK/$1.sql" h3y >"$WORK/pgb.out" 2>&1 || rc=$?
+	[ "$1" = audited ] && login=bench_audits
+	# the audit trail's growth, over the rules side's rounds only
+	[ "$1" = rules ] && [ "$2" != 0 ] && a0=$(audit_size)
+	"$PGBIN/pgbench" -n -c 4 -j 2 -T "$3" -M prepared -U "$login" -f "$WORK/$1.sql" h3y >"$WORK/pgb.out" 2>&1 || rc=$?
+	[ -n "$a0" ] && echo $(($(audit_size) - a0)) >>"$WORK/audit_growth"
 	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$WORK/pgb.out" | head -n 1)
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$WORK/pgb.out")
 	if [ "$rc" -ne 0 ] || [ -z "$tps" ] || grep -q 'aborted' "$WORK/pgb.out"; then
@@ -594,22 +613,29 @@ pgb() { # side round seconds
 }
 if has_row 6; then
 	q -d h3y -c "VACUUM ANALYZE por_partner.tenant, por_partner.subscription, por_partner.key_card" >/dev/null 2>&1 || true
-	for s in rules plain; do pgb "$s" 0 1; done
+	for s in rules plain audited; do pgb "$s" 0 1; done
 	# what the rules side's calls spend their time in (track_functions = pl),
 	# from here on; the plain side's function is SQL, not counted
 	q -d h3y -c "SELECT pg_stat_reset()" >/dev/null
-	AUDIT0=$(audit_size) AUDIT_ROWS0=$(audit_rows) CREATED0=$(created)
+	AUDIT_ROWS0=$(audit_rows) CREATED0=$(created)
 	for r in $(seq 1 "$ROUNDS"); do
-		if [ $((r % 2)) = 1 ]; then sides="rules plain"; else sides="plain rules"; fi
+		case $((r % 3)) in
+		1) sides="rules plain audited" ;;
+		2) sides="plain audited rules" ;;
+		*) sides="audited rules plain" ;;
+		esac
 		for s in $sides; do pgb "$s" "$r" "$SECONDS_PER_RUN"; done
 	done
-	AUDIT1=$(audit_size) AUDIT_ROWS1=$(audit_rows) CREATED1=$(created)
+	AUDIT_ROWS1=$(audit_rows) CREATED1=$(created)
+	AUDIT_GROWTH=$(awk '{ s += $1 } END { printf "%d", s }' "$WORK/audit_growth")
 	sleep 1
 	q -d h3y -F '|' -c "SELECT f.schemaname || '.' || f.funcname, f.calls, round(f.total_time::numeric, 1), round(f.self_time::numeric, 1)
 		  FROM pg_stat_user_functions f ORDER BY f.self_time DESC LIMIT 15" >"$WORK/functions" 2>&1 || : >"$WORK/functions"
-	for s in rules plain; do
+	for s in rules plain audited; do
 		failed "r6.$s" && continue
-		left=$(q -d h3y -c "SELECT (SELECT count(*) FROM public.queue_$s) - last_value FROM public.next_$s") || left=
+		qs=$s
+		[ "$s" = audited ] && qs=plain
+		left=$(q -d h3y -c "SELECT (SELECT count(*) FROM public.queue_$qs) - last_value FROM public.next_$qs") || left=
 		[ "${left:-0}" -gt 0 ] || fail "r6.$s" "the keys ran out: raise BENCH_CARDS"
 	done
 fi
@@ -722,10 +748,14 @@ label() { case $1 in 1m) echo "1 month" ;; 3y) echo "3 years" ;; 10y) echo "10 y
 	if has_row 6; then
 		rules=$(awk '$1 == "r6.rules" { print $3 }' "$WORK/pgbench" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else printf "%.1f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 		plain=$(awk '$1 == "r6.plain" { print $3 }' "$WORK/pgbench" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else printf "%.1f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+		audited=$(awk '$1 == "r6.audited" { print $3 }' "$WORK/pgbench" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else printf "%.1f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 		r=$(ratio "$plain" "$rules")
 		rc=$(failed r6.rules && echo FAILED || echo "$rules tx/s")
 		pc=$(failed r6.plain && echo FAILED || echo "$plain tx/s")
+		ac=$(failed r6.audited && echo FAILED || echo "$audited tx/s")
 		echo "| 6 | create_customer_subscription, one key a call, pgbench -c 4 -j 2 -T $SECONDS_PER_RUN -M prepared as a partner's login (h3y); plain: bench/redeem_setup.sql's baseline over the same book | $rc | $pc | $(x "$r") (plain / rules tx/s) | at most 1.3x | $(verdict "$r" '<=' 1.3 r6.rules r6.plain) |"
+		echo "| 6 | the floor: the plain baseline that also writes the audit trail's two rows a call (bench/plain_function.sql), against the plain baseline | $ac | $pc | $(x "$(ratio "$plain" "$audited")") (plain / audited tx/s) | what the trail alone costs | |"
+		echo "| 6 | create_customer_subscription against that audited baseline | $rc | $ac | $(x "$(ratio "$audited" "$rules")") (audited / rules tx/s) | | |"
 	fi
 	if has_row 7; then
 		if failed r7.bytes; then
@@ -736,9 +766,9 @@ label() { case $1 in 1m) echo "1 month" ;; 3y) echo "3 years" ;; 10y) echo "10 y
 		fi
 		if has_row 6 && ! failed r6.rules; then
 			n=$((CREATED1 - CREATED0))
-			ab=$(awk -v a="$AUDIT0" -v b="$AUDIT1" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", (b - a) / n; else print "-" }')
+			ab=$(awk -v g="$AUDIT_GROWTH" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", g / n; else print "-" }')
 			ar=$(awk -v a="$AUDIT_ROWS0" -v b="$AUDIT_ROWS1" -v n="$n" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / n; else print "-" }')
-			echo "| 7 | audit bytes a subscription created: growth of audit_change (heap and indexes, every partition) over the $n calls of row 6, $ar audit rows a call | $ab B | | | at most 400 B | $(verdict "$ab" '<=' 400 r6.rules) |"
+			echo "| 7 | audit bytes a subscription created: growth of audit_change (heap and indexes, every partition) over the rules side's $n calls of row 6, $ar audit rows a call | $ab B | | | at most 400 B | $(verdict "$ab" '<=' 400 r6.rules) |"
 		else
 			echo "| 7 | audit bytes a subscription created | (row 6 did not run) | | | at most 400 B | n/a |"
 		fi
@@ -785,7 +815,7 @@ label() { case $1 in 1m) echo "1 month" ;; 3y) echo "3 years" ;; 10y) echo "10 y
 		awk -F '|' '{ printf "| %s | %.1f | %.1f |\n", $1, $2 / 1048576, $2 / $3 }' "$WORK/bytes"
 		if has_row 6 && ! failed r6.rules; then
 			echo
-			echo "audit_change before row 6: $AUDIT_ROWS0 rows, $(fmt_mb "$AUDIT0") MB; after: $AUDIT_ROWS1 rows, $(fmt_mb "$AUDIT1") MB, for $((CREATED1 - CREATED0)) subscriptions created."
+			echo "audit_change: $((AUDIT_ROWS1 - AUDIT_ROWS0)) rows of the rules side over row 6's rounds, $(fmt_mb "$AUDIT_GROWTH") MB of growth during its rounds (heap and indexes, every partition), for $((CREATED1 - CREATED0)) subscriptions created."
 		fi
 	fi
 	if has_row 5; then
@@ -809,7 +839,7 @@ label() { case $1 in 1m) echo "1 month" ;; 3y) echo "3 years" ;; 10y) echo "10 y
 		if [ -s "$WORK/functions" ] && ! failed r6.rules; then
 			n=$((CREATED1 - CREATED0))
 			echo
-			echo "Where the rules side's calls spend their time: the PL/pgSQL functions by time spent in each itself (track_functions = pl, over the rounds of both sides; the plain side's function is SQL and not counted), $n subscriptions created."
+			echo "Where the rules side's calls spend their time: the PL/pgSQL functions by time spent in each itself (track_functions = pl, over the rounds of all sides; the plain sides' functions are SQL and not counted), $n subscriptions created."
 			echo
 			echo "| function | calls | calls a subscription | total ms | self ms | self µs a subscription |"
 			echo "|---|---|---|---|---|---|"

@@ -1,7 +1,9 @@
 /* bench/scale_plain.sql: row 6 of bench/scale.sh: key cards for a partner's login, and the plain-SQL baseline holding the same book */
 -- Run as superuser in a database holding the book; psql variables cards (the
--- keys each side may redeem), partner (the partner the login acts for) and
--- login.  The baseline is bench/redeem_setup.sql's, copied here (tables,
+-- keys the rules side, and the two plain sides together, may redeem), partner
+-- (the partner the logins act for), login and audit_login (the audited
+-- baseline's, bench/plain_function.sql).
+-- The baseline is bench/redeem_setup.sql's, copied here (tables,
 -- keys, indexes, foreign keys and function as there: the same rows without
 -- the rules, no triggers, no checks), and filled with a copy of the book's
 -- tenants, users, subscriptions and licenses, so that both sides write into
@@ -76,6 +78,9 @@ CREATE SEQUENCE public.next_plain;
 GRANT SELECT ON public.queue_rules, public.queue_plain TO :"login";
 GRANT USAGE ON SEQUENCE public.next_rules, public.next_plain TO :"login";
 GRANT USAGE ON SCHEMA plain TO :"login";
+GRANT SELECT ON public.queue_plain TO :"audit_login";
+GRANT USAGE ON SEQUENCE public.next_plain TO :"audit_login";
+GRANT USAGE ON SCHEMA plain TO :"audit_login";
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA plain TO :"login";
 VACUUM ANALYZE por_partner.key_card;
 VACUUM ANALYZE plain.tenant, plain.tenant_user, plain.subscription, plain.license, plain.key_card, public.queue_rules, public.queue_plain;
