@@ -9,7 +9,7 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENS
 
 MODULE_big = por_partner
 OBJS       = src/pk_codec.o src/product_key.o src/random_code.o src/contact_edit.o src/phase.o src/caller.o src/paid_term.o \
-             src/jsonb_delta.o src/audit_row.o
+             src/jsonb_delta.o src/audit_row.o src/license_precount.o
 # The install script of EXTVERSION and the update scripts to it are built
 # from sql/ (scripts/build_sql.sh, doc/architecture.md); the scripts of
 # released versions are installed as they were released, from sql/frozen/,

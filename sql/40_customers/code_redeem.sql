@@ -367,9 +367,8 @@ BEGIN
 		RAISE EXCEPTION 'subscription % does not exist', require_user_of_subscription.subscription_id
 			USING ERRCODE = 'foreign_key_violation';
 	END IF;
-	-- by the user's key: an index scan of the tenant's users would read them all
-	IF (SELECT u.tenant_id FROM @extschema@.tenant_user u WHERE u.user_id = require_user_of_subscription.user_id)
-	   IS DISTINCT FROM t THEN
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.tenant_user u
+	                WHERE u.user_id = require_user_of_subscription.user_id AND u.tenant_id = t) THEN
 		RAISE EXCEPTION 'user % does not exist in tenant % of subscription %', require_user_of_subscription.user_id, t,
 				require_user_of_subscription.subscription_id
 			USING ERRCODE = 'foreign_key_violation',

@@ -40,9 +40,10 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.tenant_create_admin() IS
 	'Trigger: a new tenant''s admin person becomes its first user, with the global_admin role (rule C3).';
 
--- Subscriptions: licensed_users starts at 0 and is kept by the license
--- triggers; seats never drop below it (rule C5); the agreement comes from the
--- SKU (rule C4); a new subscription licenses the tenant's admin (rule C3).
+-- Subscriptions: licensed_users starts at the admin's license, 1 or 0, and
+-- is kept by the license triggers; seats never drop below it (rule C5); the
+-- agreement comes from the SKU (rule C4); a new subscription licenses the
+-- tenant's admin (rule C3).
 CREATE OR REPLACE FUNCTION por_partner_internal.subscription_check() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
@@ -52,7 +53,7 @@ BEGIN
 	-- a new subscription counts from the start the admin's license that
 	-- subscription_license_admin makes (rule C3), under the same conditions,
 	-- so that the count is written with the row and not by a second UPDATE
-	-- (license_count knows the license it counted: the only one)
+	-- (license_count is told which license that is: src/license_precount.c)
 	IF TG_OP = 'INSERT' THEN
 		NEW.licensed_users := CASE WHEN @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
 		                            AND EXISTS (SELECT 1 FROM @extschema@.tenant_user u
@@ -145,15 +146,26 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION por_partner_internal.subscription_check() IS
-	'Trigger: keeps subscription.licensed_users to the license triggers and seats at or above it (rule C5); fills the agreement from the SKU (rule C4).';
+	'Trigger: starts subscription.licensed_users at the admin''s license (rule C3), keeps it to the license triggers and seats at or above it (rule C5); fills the agreement from the SKU (rule C4).';
 
+-- SECURITY DEFINER: only the extension's owner may tell license_count that
+-- a license was counted already (admin_license_precounted()); no other role
+-- may execute this function, so none can fire it on a table of its own.
 CREATE OR REPLACE FUNCTION por_partner_internal.subscription_license_admin() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	licensed int;
 BEGIN
+	IF TG_RELID <> '@extschema@.subscription'::regclass THEN
+		RAISE EXCEPTION 'subscription_license_admin() fires only on table por_partner.subscription'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
 	-- the admin person named on the tenant, else its first global admin;
-	-- subscription_check counted it already (NEW.licensed_users is 1)
+	-- where subscription_check counted it already (NEW.licensed_users is 1),
+	-- license_count is told not to count it again
+	IF NEW.licensed_users = 1 THEN
+		PERFORM por_partner_internal.admin_license_precounted(NEW.subscription_id);
+	END IF;
 	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
 	SELECT NEW.subscription_id, u.user_id, u.tenant_id
 	  FROM @extschema@.tenant_user u
@@ -163,6 +175,7 @@ BEGIN
 	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
 	 LIMIT 1;
 	GET DIAGNOSTICS licensed = ROW_COUNT;
+	PERFORM por_partner_internal.admin_license_precounted(NULL);
 	-- counted, yet no admin found (one went between the row's triggers): the
 	-- count follows the licenses
 	IF licensed = 0 AND NEW.licensed_users = 1 THEN
@@ -254,6 +267,24 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription) IS
 	'Internal: raises 23P01 for a subscription whose paid term would overlap the other subscription o of its tenant and product (rules R3, R4), naming o and what to do.';
 
+-- The admin's license a new subscription's row counted already (rules C3,
+-- C5; src/license_precount.c)
+CREATE OR REPLACE FUNCTION por_partner_internal.admin_license_precounted(subscription_id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'por_partner_admin_license_precounted'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.admin_license_precounted(bigint) IS
+	'Internal, for subscription_license_admin only (no other role may execute it): the license it is inserting for the subscription was counted in the row''s licensed_users already; null when the insert is done.';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.precounted_license_taken(subscription_id bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'por_partner_precounted_license_taken'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.precounted_license_taken(bigint) IS
+	'Internal, for license_count: whether a license of the subscription is the one subscription_license_admin is inserting, counted already; true once.';
+
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row
 -- lock serializes concurrent assignments to one subscription.
@@ -294,8 +325,7 @@ BEGIN
 			                                    por_partner_internal.subscription_phase_start('deprovisioned')) END;
 	END IF;
 	-- one answer for a user of another tenant and one that does not exist
-	-- (require_user_of_subscription() gives it); the user is found by its
-	-- key, whatever the size of its tenant
+	-- (require_user_of_subscription() gives it)
 	IF (SELECT u.tenant_id FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id) IS DISTINCT FROM sub.tenant_id THEN
 		PERFORM por_partner_internal.require_user_of_subscription(NEW.subscription_id, NEW.user_id);
 	END IF;
@@ -317,15 +347,13 @@ BEGIN
 	END IF;
 	-- lock first: an assignment waits for a concurrent one, or for a removal,
 	-- to commit, and then sees its count (under REPEATABLE READ it fails 40001)
-	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
-	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
 	-- a new subscription's admin license, counted with the row
-	-- (subscription_check): the count is 1 and this license the only one
-	IF s.licensed_users = 1
-	   AND NOT EXISTS (SELECT 1 FROM @extschema@.license l
-	                    WHERE l.subscription_id = NEW.subscription_id AND l.user_id <> NEW.user_id) THEN
+	-- (subscription_check, subscription_license_admin)
+	IF por_partner_internal.precounted_license_taken(NEW.subscription_id) THEN
 		RETURN NULL;
 	END IF;
+	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
+	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
 	IF s.licensed_users < s.seats THEN
 		UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
 		 WHERE subscription_id = NEW.subscription_id;

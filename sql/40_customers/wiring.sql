@@ -113,6 +113,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.require_not_superseded(@extschema@.subscription, text),
 	por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription),
 	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
+	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.precounted_license_taken(bigint),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
 	@extschema@.create_subscription(bigint, @extschema@.product_key[], date),
@@ -121,6 +122,12 @@ REVOKE ALL ON FUNCTION
 	@extschema@.assign_license(bigint, bigint), @extschema@.remove_license(bigint, bigint),
 	@extschema@.add_user(bigint, text, text, text, bigint)
 FROM PUBLIC;
+
+-- the SECURITY DEFINER trigger that may say a license was counted already,
+-- and what says it: the owner's alone (src/license_precount.c)
+REVOKE EXECUTE ON FUNCTION por_partner_internal.subscription_license_admin(),
+	por_partner_internal.admin_license_precounted(bigint)
+FROM por_partner_operator;
 
 GRANT EXECUTE ON FUNCTION
 	@extschema@.create_customer_subscription(bigint, @extschema@.product_key[], text, text, text, text, text, date, boolean, text),

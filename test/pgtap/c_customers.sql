@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(98);
+SELECT plan(105);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -189,6 +189,47 @@ SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE
              FROM subscription WHERE subscription_id = :sub4), '2/2',
           'rule C5: its first licenses are counted, the first one too');
 UPDATE tenant_user SET admin_role = 'global_admin' WHERE user_id = :luz;
+-- which license was counted with the row is told by where it is inserted,
+-- not by the state of the table: a statement that writes the subscription and
+-- other licenses at once, or removes and adds licenses at once, leaves any
+INSERT INTO tenant_user (tenant_id, email) VALUES (:t3, 'ned@lucerne.example') RETURNING user_id AS ned \gset
+WITH s AS (INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+           VALUES (:t3, 'O365_SMALL_BUSINESS', 2, 'direct', current_date + 400, current_date + 765)
+           RETURNING subscription_id)
+INSERT INTO license (subscription_id, user_id) SELECT subscription_id, :ned FROM s
+RETURNING subscription_id AS sub5 \gset
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub5)
+             FROM subscription WHERE subscription_id = :sub5), '2/2',
+          'rule C5: a subscription inserted with another user''s license in one statement counts both licenses, the admin''s once');
+INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+VALUES (:t3, 'O365_MIDSIZE_BUSINESS', 1, 'direct', current_date + 400, current_date + 765)
+RETURNING subscription_id AS sub6 \gset
+SELECT throws_ok(format($$WITH d AS (DELETE FROM license WHERE subscription_id = %s AND user_id = %s RETURNING 1)
+                          INSERT INTO license (subscription_id, user_id) VALUES (%s, %s)$$, :sub6, :luz, :sub6, :ned),
+                 '23514', format('subscription %s has no free seat', :sub6),
+                 'rule C5: a license added in the statement that removes the one license of a full subscription is refused (the removal is counted after it)');
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub6)
+             FROM subscription WHERE subscription_id = :sub6), '1/1',
+          'rule C5: the refused statement left the count and the licenses as they were');
+-- only the extension's owner says a license was counted already: a writer
+-- who could would license users beyond the seats (rule C5)
+CREATE ROLE c5_test_operator IN ROLE por_partner_operator;
+SET LOCAL ROLE c5_test_operator;
+SELECT throws_ok(format('SELECT por_partner_internal.admin_license_precounted(%s)', :sub6),
+                 '42501', NULL, 'rule C5: an operator cannot mark a license as counted already');
+CREATE TEMP TABLE c5_bait (LIKE subscription);
+SELECT throws_ok($$CREATE TRIGGER bait AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin()$$,
+                 '42501', NULL, 'rule C5: nor attach the trigger that does (SECURITY DEFINER) to a table of its own');
+RESET ROLE;
+SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['por_partner_operator', 'por_partner_partner', 'por_partner_reader', 'c5_test_operator']) AS r
+            WHERE has_function_privilege(r, 'por_partner_internal.admin_license_precounted(bigint)', 'EXECUTE')
+               OR has_function_privilege(r, 'por_partner_internal.subscription_license_admin()', 'EXECUTE')), NULL,
+          'rule C5: no role of the extension may execute them');
+CREATE TRIGGER bait AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin();
+SELECT throws_ok(format($$INSERT INTO c5_bait (subscription_id, tenant_id, sku_code, seats, licensed_users, billing, starts_on, expires_on, agreement, created_at)
+                          VALUES (%s, %s, 'O365_MIDSIZE_BUSINESS', 1, 1, 'direct', current_date, current_date + 1, 'x', now())$$, :sub6, :t3),
+                 '42501', 'subscription_license_admin() fires only on table por_partner.subscription',
+                 'rule C5: attached to another table, it refuses to fire');
 
 --------------------------------------------------------------------------
 -- rule C4: the agreement of the SKU is recorded
