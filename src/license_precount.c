@@ -30,7 +30,12 @@
 #include "access/xact.h"
 #include "fmgr.h"
 
-/* the subscription whose admin's license is being inserted, or 0 */
+/*
+ * The subscription whose admin's license is being inserted, while
+ * precounted_set: any id may be a subscription's (an operator chooses its
+ * own with OVERRIDING SYSTEM VALUE), 0 too.
+ */
+static bool precounted_set = false;
 static int64 precounted = 0;
 static bool callbacks_registered = false;
 
@@ -39,14 +44,14 @@ forget_at_end(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
-		precounted = 0;
+		precounted_set = false;
 }
 
 static void
 forget_on_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		precounted = 0;
+		precounted_set = false;
 }
 
 /* admin_license_precounted(subscription_id bigint) RETURNS void; null forgets */
@@ -60,7 +65,8 @@ por_partner_admin_license_precounted(PG_FUNCTION_ARGS)
 		RegisterSubXactCallback(forget_on_subabort, NULL);
 		callbacks_registered = true;
 	}
-	precounted = PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0);
+	precounted_set = !PG_ARGISNULL(0);
+	precounted = precounted_set ? PG_GETARG_INT64(0) : 0;
 	PG_RETURN_VOID();
 }
 
@@ -71,11 +77,11 @@ por_partner_precounted_license_taken(PG_FUNCTION_ARGS)
 {
 	int64		id;
 
-	if (PG_ARGISNULL(0) || precounted == 0)
+	if (PG_ARGISNULL(0) || !precounted_set)
 		PG_RETURN_BOOL(false);
 	id = PG_GETARG_INT64(0);
 	if (id != precounted)
 		PG_RETURN_BOOL(false);
-	precounted = 0;
+	precounted_set = false;
 	PG_RETURN_BOOL(true);
 }

@@ -325,7 +325,7 @@ BEGIN
 			                                    por_partner_internal.subscription_phase_start('deprovisioned')) END;
 	END IF;
 	-- one answer for a user of another tenant and one that does not exist
-	-- (require_user_of_subscription() gives it)
+	-- (require_user_of_subscription() gives it); the user found by its key
 	IF (SELECT u.tenant_id FROM @extschema@.tenant_user u WHERE u.user_id = NEW.user_id) IS DISTINCT FROM sub.tenant_id THEN
 		PERFORM por_partner_internal.require_user_of_subscription(NEW.subscription_id, NEW.user_id);
 	END IF;
@@ -345,13 +345,13 @@ BEGIN
 		 WHERE subscription_id = OLD.subscription_id;
 		RETURN NULL;
 	END IF;
-	-- lock first: an assignment waits for a concurrent one, or for a removal,
-	-- to commit, and then sees its count (under REPEATABLE READ it fails 40001)
 	-- a new subscription's admin license, counted with the row
 	-- (subscription_check, subscription_license_admin)
 	IF por_partner_internal.precounted_license_taken(NEW.subscription_id) THEN
 		RETURN NULL;
 	END IF;
+	-- lock first: an assignment waits for a concurrent one, or for a removal,
+	-- to commit, and then sees its count (under REPEATABLE READ it fails 40001)
 	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
 	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
 	IF s.licensed_users < s.seats THEN

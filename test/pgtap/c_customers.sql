@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(105);
+SELECT plan(107);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -220,6 +220,14 @@ SELECT throws_ok(format('SELECT por_partner_internal.admin_license_precounted(%s
 CREATE TEMP TABLE c5_bait (LIKE subscription);
 SELECT throws_ok($$CREATE TRIGGER bait AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin()$$,
                  '42501', NULL, 'rule C5: nor attach the trigger that does (SECURITY DEFINER) to a table of its own');
+-- a subscription id is the operator's to choose, 0 too: the mark is no id
+INSERT INTO subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
+OVERRIDING SYSTEM VALUE VALUES (0, :t3, 'O365_MIDSIZE_BUSINESS', 3, 'direct', current_date + 800, current_date + 1165);
+SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = 0)
+             FROM subscription WHERE subscription_id = 0), '1/1',
+          'rule C5: a subscription of id 0, inserted by an operator, counts its admin''s license once');
+SELECT is(por_partner_internal.precounted_license_taken(0), false,
+          'rule C5: an operator may ask whether a license was counted already, and outside the admin''s insert it was not');
 RESET ROLE;
 SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['por_partner_operator', 'por_partner_partner', 'por_partner_reader', 'c5_test_operator']) AS r
             WHERE has_function_privilege(r, 'por_partner_internal.admin_license_precounted(bigint)', 'EXECUTE')
