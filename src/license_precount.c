@@ -20,8 +20,16 @@
  * subscription_license_admin is SECURITY DEFINER for it, so no writer can
  * make its own license go uncounted.  precounted_license_taken(id) tells
  * whether a license of the subscription is the one named, and forgets the
- * name: taking it only ever makes a license counted.  The end of the
- * transaction, and an aborted subtransaction, forget it too.
+ * name: taking it only ever makes a license counted.
+ *
+ * The same holds the count's own updates, which the license triggers make:
+ * license_count (SECURITY DEFINER too) names the subscription here around its
+ * UPDATE of licensed_users (count_kept(id)), and the subscription's trigger
+ * lets licensed_users change only then (count_being_kept(id)).  A writer's own
+ * trigger, at any depth, is refused.
+ *
+ * The end of the transaction, and an aborted subtransaction, forget both
+ * names.
  *
  *-------------------------------------------------------------------------
  */
@@ -37,6 +45,10 @@
  */
 static bool precounted_set = false;
 static int64 precounted = 0;
+
+/* the subscription whose count the license triggers are updating */
+static bool counting_set = false;
+static int64 counting = 0;
 static bool callbacks_registered = false;
 
 static void
@@ -44,20 +56,18 @@ forget_at_end(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
-		precounted_set = false;
+		precounted_set = counting_set = false;
 }
 
 static void
 forget_on_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		precounted_set = false;
+		precounted_set = counting_set = false;
 }
 
-/* admin_license_precounted(subscription_id bigint) RETURNS void; null forgets */
-PG_FUNCTION_INFO_V1(por_partner_admin_license_precounted);
-Datum
-por_partner_admin_license_precounted(PG_FUNCTION_ARGS)
+static void
+register_callbacks(void)
 {
 	if (!callbacks_registered)
 	{
@@ -65,6 +75,14 @@ por_partner_admin_license_precounted(PG_FUNCTION_ARGS)
 		RegisterSubXactCallback(forget_on_subabort, NULL);
 		callbacks_registered = true;
 	}
+}
+
+/* admin_license_precounted(subscription_id bigint) RETURNS void; null forgets */
+PG_FUNCTION_INFO_V1(por_partner_admin_license_precounted);
+Datum
+por_partner_admin_license_precounted(PG_FUNCTION_ARGS)
+{
+	register_callbacks();
 	precounted_set = !PG_ARGISNULL(0);
 	precounted = precounted_set ? PG_GETARG_INT64(0) : 0;
 	PG_RETURN_VOID();
@@ -84,4 +102,23 @@ por_partner_precounted_license_taken(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(false);
 	precounted_set = false;
 	PG_RETURN_BOOL(true);
+}
+
+/* count_kept(subscription_id bigint) RETURNS void; null forgets */
+PG_FUNCTION_INFO_V1(por_partner_count_kept);
+Datum
+por_partner_count_kept(PG_FUNCTION_ARGS)
+{
+	register_callbacks();
+	counting_set = !PG_ARGISNULL(0);
+	counting = counting_set ? PG_GETARG_INT64(0) : 0;
+	PG_RETURN_VOID();
+}
+
+/* count_being_kept(subscription_id bigint) RETURNS boolean */
+PG_FUNCTION_INFO_V1(por_partner_count_being_kept);
+Datum
+por_partner_count_being_kept(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!PG_ARGISNULL(0) && counting_set && PG_GETARG_INT64(0) == counting);
 }

@@ -128,7 +128,9 @@ BEGIN
 			                      OLD.expires_on, por_partner_internal.subscription_phase_start('disabled')),
 			      HINT = 'Renew the subscription to reactivate it, then add seats.';
 	END IF;
-	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users AND pg_catalog.pg_trigger_depth() < 2 THEN
+	-- only the license triggers' own update moves the count (src/license_precount.c)
+	IF NEW.licensed_users IS DISTINCT FROM OLD.licensed_users
+	   AND NOT por_partner_internal.count_being_kept(OLD.subscription_id) THEN
 		RAISE EXCEPTION 'column "licensed_users" of subscription % cannot be set', OLD.subscription_id
 			USING ERRCODE = 'generated_always',
 			      DETAIL = 'It counts the licenses of the subscription and is kept by the extension.',
@@ -179,8 +181,10 @@ BEGIN
 	-- counted, yet no admin found (one went between the row's triggers): the
 	-- count follows the licenses
 	IF licensed = 0 AND NEW.licensed_users = 1 THEN
+		PERFORM por_partner_internal.count_kept(NEW.subscription_id);
 		UPDATE @extschema@.subscription s SET licensed_users = s.licensed_users - 1
 		 WHERE s.subscription_id = NEW.subscription_id;
+		PERFORM por_partner_internal.count_kept(NULL);
 	END IF;
 	-- a purchase converts the tenant's running trial of its product (rule
 	-- A4): here, after the admin's license, in the one AFTER INSERT trigger
@@ -285,6 +289,24 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION por_partner_internal.precounted_license_taken(bigint) IS
 	'Internal, for license_count: whether a license of the subscription is the one subscription_license_admin is inserting, counted already; true once.';
 
+-- Whose update of a subscription's count this is: the license triggers'
+-- (rule C5; src/license_precount.c)
+CREATE OR REPLACE FUNCTION por_partner_internal.count_kept(subscription_id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'por_partner_count_kept'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.count_kept(bigint) IS
+	'Internal, for license_count and subscription_license_admin only (no other role may execute it): they are updating the subscription''s licensed_users; null when the update is done.';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.count_being_kept(subscription_id bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'por_partner_count_being_kept'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.count_being_kept(bigint) IS
+	'Internal, for the subscription''s trigger: whether the license triggers are updating the subscription''s licensed_users, the one change of it allowed.';
+
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row
 -- lock serializes concurrent assignments to one subscription.
@@ -335,14 +357,23 @@ END $$;
 COMMENT ON FUNCTION por_partner_internal.license_check() IS
 	'Trigger: a license joins a user and a subscription of the same tenant, is never moved, and is not assigned on a disabled or deprovisioned subscription (rules R5, R6).';
 
+-- SECURITY DEFINER: only the extension's owner may say that it is the
+-- license triggers that update a count (count_kept()); no other role may
+-- execute this function, so none can fire it on a table of its own.
 CREATE OR REPLACE FUNCTION por_partner_internal.license_count() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	s record;
 BEGIN
+	IF TG_RELID <> '@extschema@.license'::regclass THEN
+		RAISE EXCEPTION 'license_count() fires only on table por_partner.license'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
 	IF TG_OP = 'DELETE' THEN
+		PERFORM por_partner_internal.count_kept(OLD.subscription_id);
 		UPDATE @extschema@.subscription SET licensed_users = licensed_users - 1
 		 WHERE subscription_id = OLD.subscription_id;
+		PERFORM por_partner_internal.count_kept(NULL);
 		RETURN NULL;
 	END IF;
 	-- a new subscription's admin license, counted with the row
@@ -355,8 +386,10 @@ BEGIN
 	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
 	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
 	IF s.licensed_users < s.seats THEN
+		PERFORM por_partner_internal.count_kept(NEW.subscription_id);
 		UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
 		 WHERE subscription_id = NEW.subscription_id;
+		PERFORM por_partner_internal.count_kept(NULL);
 	ELSE
 		RAISE EXCEPTION 'subscription % has no free seat', NEW.subscription_id
 			USING ERRCODE = 'check_violation',

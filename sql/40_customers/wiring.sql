@@ -10,11 +10,11 @@ CREATE OR REPLACE TRIGGER tenant_create_admin AFTER INSERT ON @extschema@.tenant
 CREATE OR REPLACE TRIGGER subscription_check BEFORE INSERT ON @extschema@.subscription
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_check();
 
--- the license triggers' own count update (inside a trigger, licensed_users
--- only, already held to the seats by license_count) skips the check: it is
--- on every license assigned or removed
+-- the license triggers' own count update (licensed_users only, already held
+-- to the seats by license_count, and marked as theirs: src/license_precount.c)
+-- skips the check: it is on every license assigned or removed
 CREATE OR REPLACE TRIGGER subscription_check_update BEFORE UPDATE ON @extschema@.subscription
-	FOR EACH ROW WHEN (pg_catalog.pg_trigger_depth() = 0
+	FOR EACH ROW WHEN (NOT por_partner_internal.count_being_kept(NEW.subscription_id)
 	                   OR NEW.licensed_users IS NOT DISTINCT FROM OLD.licensed_users
 	                   OR (NEW.subscription_id, NEW.tenant_id, NEW.sku_code, NEW.seats, NEW.billing, NEW.starts_on,
 	                       NEW.expires_on, NEW.partner_of_record, NEW.agreement, NEW.created_at, NEW.superseded_by)
@@ -114,6 +114,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription),
 	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.precounted_license_taken(bigint),
+	por_partner_internal.count_kept(bigint), por_partner_internal.count_being_kept(bigint),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
 	@extschema@.create_subscription(bigint, @extschema@.product_key[], date),
@@ -123,10 +124,11 @@ REVOKE ALL ON FUNCTION
 	@extschema@.add_user(bigint, text, text, text, bigint)
 FROM PUBLIC;
 
--- the SECURITY DEFINER trigger that may say a license was counted already,
--- and what says it: the owner's alone (src/license_precount.c)
-REVOKE EXECUTE ON FUNCTION por_partner_internal.subscription_license_admin(),
-	por_partner_internal.admin_license_precounted(bigint)
+-- the SECURITY DEFINER triggers that may say a license was counted already,
+-- or that they update a count, and what says it: the owner's alone
+-- (src/license_precount.c)
+REVOKE EXECUTE ON FUNCTION por_partner_internal.subscription_license_admin(), por_partner_internal.license_count(),
+	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.count_kept(bigint)
 FROM por_partner_operator;
 
 GRANT EXECUTE ON FUNCTION

@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(107);
+SELECT plan(109);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -228,10 +228,23 @@ SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE
           'rule C5: a subscription of id 0, inserted by an operator, counts its admin''s license once');
 SELECT is(por_partner_internal.precounted_license_taken(0), false,
           'rule C5: an operator may ask whether a license was counted already, and outside the admin''s insert it was not');
+-- nor set the count from a trigger of its own (the count's own updates are
+-- told by a mark too, not by the depth of triggers)
+CREATE FUNCTION pg_temp.c5_set_count() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN UPDATE por_partner.subscription SET licensed_users = 0 WHERE subscription_id = NEW.x; RETURN NULL; END$$;
+CREATE TEMP TABLE c5_depth (x bigint);
+CREATE TRIGGER c5_depth AFTER INSERT ON c5_depth FOR EACH ROW EXECUTE FUNCTION pg_temp.c5_set_count();
+SELECT throws_ok(format('INSERT INTO c5_depth VALUES (%s)', :sub6),
+                 '428C9', format('column "licensed_users" of subscription %s cannot be set', :sub6),
+                 'rule C5: an operator cannot set licensed_users from a trigger of its own');
+SELECT throws_ok($$CREATE TRIGGER bait2 AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.license_count()$$,
+                 '42501', NULL, 'rule C5: nor attach the license count''s trigger (SECURITY DEFINER) to a table of its own');
 RESET ROLE;
 SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['por_partner_operator', 'por_partner_partner', 'por_partner_reader', 'c5_test_operator']) AS r
             WHERE has_function_privilege(r, 'por_partner_internal.admin_license_precounted(bigint)', 'EXECUTE')
-               OR has_function_privilege(r, 'por_partner_internal.subscription_license_admin()', 'EXECUTE')), NULL,
+               OR has_function_privilege(r, 'por_partner_internal.subscription_license_admin()', 'EXECUTE')
+               OR has_function_privilege(r, 'por_partner_internal.count_kept(bigint)', 'EXECUTE')
+               OR has_function_privilege(r, 'por_partner_internal.license_count()', 'EXECUTE')), NULL,
           'rule C5: no role of the extension may execute them');
 CREATE TRIGGER bait AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin();
 SELECT throws_ok(format($$INSERT INTO c5_bait (subscription_id, tenant_id, sku_code, seats, licensed_users, billing, starts_on, expires_on, agreement, created_at)
