@@ -39,16 +39,21 @@
 #include "fmgr.h"
 
 /*
- * The subscription whose admin's license is being inserted, while
- * precounted_set: any id may be a subscription's (an operator chooses its
- * own with OVERRIDING SYSTEM VALUE), 0 too.
+ * A subscription named, while set: any id may be a subscription's (an
+ * operator chooses its own with OVERRIDING SYSTEM VALUE), 0 too.
  */
-static bool precounted_set = false;
-static int64 precounted = 0;
+typedef struct Mark
+{
+	bool		set;
+	int64		id;
+} Mark;
+
+/* the subscription whose admin's license is being inserted */
+static Mark precounted = {false, 0};
 
 /* the subscription whose count the license triggers are updating */
-static bool counting_set = false;
-static int64 counting = 0;
+static Mark counting = {false, 0};
+
 static bool callbacks_registered = false;
 
 static void
@@ -56,18 +61,19 @@ forget_at_end(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
-		precounted_set = counting_set = false;
+		precounted.set = counting.set = false;
 }
 
 static void
 forget_on_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		precounted_set = counting_set = false;
+		precounted.set = counting.set = false;
 }
 
+/* name the subscription of argument 0, or forget the name for a null */
 static void
-register_callbacks(void)
+mark_set(Mark *mark, FunctionCallInfo fcinfo)
 {
 	if (!callbacks_registered)
 	{
@@ -75,6 +81,15 @@ register_callbacks(void)
 		RegisterSubXactCallback(forget_on_subabort, NULL);
 		callbacks_registered = true;
 	}
+	mark->set = !PG_ARGISNULL(0);
+	mark->id = mark->set ? PG_GETARG_INT64(0) : 0;
+}
+
+/* whether the subscription of argument 0 is the one named */
+static bool
+mark_names(const Mark *mark, FunctionCallInfo fcinfo)
+{
+	return !PG_ARGISNULL(0) && mark->set && PG_GETARG_INT64(0) == mark->id;
 }
 
 /* admin_license_precounted(subscription_id bigint) RETURNS void; null forgets */
@@ -82,25 +97,18 @@ PG_FUNCTION_INFO_V1(por_partner_admin_license_precounted);
 Datum
 por_partner_admin_license_precounted(PG_FUNCTION_ARGS)
 {
-	register_callbacks();
-	precounted_set = !PG_ARGISNULL(0);
-	precounted = precounted_set ? PG_GETARG_INT64(0) : 0;
+	mark_set(&precounted, fcinfo);
 	PG_RETURN_VOID();
 }
 
-/* precounted_license_taken(subscription_id bigint) RETURNS boolean */
+/* precounted_license_taken(subscription_id bigint) RETURNS boolean, true once */
 PG_FUNCTION_INFO_V1(por_partner_precounted_license_taken);
 Datum
 por_partner_precounted_license_taken(PG_FUNCTION_ARGS)
 {
-	int64		id;
-
-	if (PG_ARGISNULL(0) || !precounted_set)
+	if (!mark_names(&precounted, fcinfo))
 		PG_RETURN_BOOL(false);
-	id = PG_GETARG_INT64(0);
-	if (id != precounted)
-		PG_RETURN_BOOL(false);
-	precounted_set = false;
+	precounted.set = false;
 	PG_RETURN_BOOL(true);
 }
 
@@ -109,9 +117,7 @@ PG_FUNCTION_INFO_V1(por_partner_count_kept);
 Datum
 por_partner_count_kept(PG_FUNCTION_ARGS)
 {
-	register_callbacks();
-	counting_set = !PG_ARGISNULL(0);
-	counting = counting_set ? PG_GETARG_INT64(0) : 0;
+	mark_set(&counting, fcinfo);
 	PG_RETURN_VOID();
 }
 
@@ -120,5 +126,5 @@ PG_FUNCTION_INFO_V1(por_partner_count_being_kept);
 Datum
 por_partner_count_being_kept(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(!PG_ARGISNULL(0) && counting_set && PG_GETARG_INT64(0) == counting);
+	PG_RETURN_BOOL(mark_names(&counting, fcinfo));
 }
