@@ -55,10 +55,8 @@ BEGIN
 	-- so that the count is written with the row and not by a second UPDATE
 	-- (license_count is told which license that is: src/license_precount.c)
 	IF TG_OP = 'INSERT' THEN
-		NEW.licensed_users := CASE WHEN @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
-		                            AND EXISTS (SELECT 1 FROM @extschema@.tenant_user u
-		                                         WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin')
-		                           THEN 1 ELSE 0 END;
+		NEW.licensed_users := CASE WHEN por_partner_internal.admin_to_license(NEW.tenant_id, NEW.expires_on) IS NULL
+		                           THEN 0 ELSE 1 END;
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.agreement IS DISTINCT FROM OLD.agreement OR NEW.sku_code <> OLD.sku_code THEN
 		SELECT s.agreement INTO sku_agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
@@ -162,29 +160,21 @@ BEGIN
 		RAISE EXCEPTION 'subscription_license_admin() fires only on table por_partner.subscription'
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	-- the admin person named on the tenant, else its first global admin;
-	-- where subscription_check counted it already (NEW.licensed_users is 1),
-	-- license_count is told not to count it again
+	-- where subscription_check counted the admin's license already
+	-- (NEW.licensed_users is 1), license_count is told not to count it again
 	IF NEW.licensed_users = 1 THEN
 		PERFORM por_partner_internal.admin_license_precounted(NEW.subscription_id);
 	END IF;
 	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
-	SELECT NEW.subscription_id, u.user_id, u.tenant_id
-	  FROM @extschema@.tenant_user u
-	  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
-	 WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin'
-	   AND @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
-	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
-	 LIMIT 1;
+	SELECT NEW.subscription_id, a.user_id, NEW.tenant_id
+	  FROM (SELECT por_partner_internal.admin_to_license(NEW.tenant_id, NEW.expires_on) AS user_id) AS a
+	 WHERE a.user_id IS NOT NULL;
 	GET DIAGNOSTICS licensed = ROW_COUNT;
 	PERFORM por_partner_internal.admin_license_precounted(NULL);
 	-- counted, yet no admin found (one went between the row's triggers): the
 	-- count follows the licenses
 	IF licensed = 0 AND NEW.licensed_users = 1 THEN
-		PERFORM por_partner_internal.count_kept(NEW.subscription_id);
-		UPDATE @extschema@.subscription s SET licensed_users = s.licensed_users - 1
-		 WHERE s.subscription_id = NEW.subscription_id;
-		PERFORM por_partner_internal.count_kept(NULL);
+		PERFORM por_partner_internal.move_license_count(NEW.subscription_id, -1);
 	END IF;
 	-- a purchase converts the tenant's running trial of its product (rule
 	-- A4): here, after the admin's license, in the one AFTER INSERT trigger
@@ -297,7 +287,7 @@ AS 'MODULE_PATHNAME', 'por_partner_count_kept'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION por_partner_internal.count_kept(bigint) IS
-	'Internal, for license_count and subscription_license_admin only (no other role may execute it): they are updating the subscription''s licensed_users; null when the update is done.';
+	'Internal, for move_license_count only (no other role may execute it): the license triggers are updating the subscription''s licensed_users; null when the update is done.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.count_being_kept(subscription_id bigint)
 RETURNS boolean
@@ -306,6 +296,41 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION por_partner_internal.count_being_kept(bigint) IS
 	'Internal, for the subscription''s trigger: whether the license triggers are updating the subscription''s licensed_users, the one change of it allowed.';
+
+-- The tenant's user a new subscription licenses (rule C3): the admin person
+-- named on the tenant, else its first global admin; none for a term brought
+-- in disabled or deprovisioned (rule R6).  subscription_check counts it,
+-- subscription_license_admin licenses it.
+CREATE OR REPLACE FUNCTION por_partner_internal.admin_to_license(tenant_id bigint, expires_on date)
+RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+	SELECT u.user_id
+	  FROM @extschema@.tenant_user u
+	  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
+	 WHERE u.tenant_id = admin_to_license.tenant_id AND u.admin_role = 'global_admin'
+	   AND @extschema@.subscription_phase(admin_to_license.expires_on, current_date) IN ('active', 'expired')
+	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
+	 LIMIT 1
+$$;
+
+COMMENT ON FUNCTION por_partner_internal.admin_to_license(bigint, date) IS
+	'Internal: the user a new subscription of the tenant expiring on expires_on licenses, its admin (rule C3), or null (none, or a term already disabled: rule R6).';
+
+-- The license triggers' update of a subscription's licensed_users, marked as
+-- theirs, the one change of it the subscription's trigger lets through (rule
+-- C5; src/license_precount.c)
+CREATE OR REPLACE FUNCTION por_partner_internal.move_license_count(subscription_id bigint, delta int)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, @extschema@, pg_temp AS $$
+BEGIN
+	PERFORM por_partner_internal.count_kept(move_license_count.subscription_id);
+	UPDATE @extschema@.subscription s SET licensed_users = s.licensed_users + move_license_count.delta
+	 WHERE s.subscription_id = move_license_count.subscription_id;
+	PERFORM por_partner_internal.count_kept(NULL);
+END $$;
+
+COMMENT ON FUNCTION por_partner_internal.move_license_count(bigint, int) IS
+	'Internal, for the license triggers only (no other role may execute it): adds delta to the subscription''s licensed_users.';
 
 -- Licenses: the user belongs to the subscription's tenant; seats are never
 -- exceeded (rule C5).  The count is kept on the subscription row, whose row
@@ -370,10 +395,7 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	IF TG_OP = 'DELETE' THEN
-		PERFORM por_partner_internal.count_kept(OLD.subscription_id);
-		UPDATE @extschema@.subscription SET licensed_users = licensed_users - 1
-		 WHERE subscription_id = OLD.subscription_id;
-		PERFORM por_partner_internal.count_kept(NULL);
+		PERFORM por_partner_internal.move_license_count(OLD.subscription_id, -1);
 		RETURN NULL;
 	END IF;
 	-- a new subscription's admin license, counted with the row
@@ -386,10 +408,7 @@ BEGIN
 	SELECT seats, licensed_users INTO s FROM @extschema@.subscription
 	 WHERE subscription_id = NEW.subscription_id FOR NO KEY UPDATE;
 	IF s.licensed_users < s.seats THEN
-		PERFORM por_partner_internal.count_kept(NEW.subscription_id);
-		UPDATE @extschema@.subscription SET licensed_users = licensed_users + 1
-		 WHERE subscription_id = NEW.subscription_id;
-		PERFORM por_partner_internal.count_kept(NULL);
+		PERFORM por_partner_internal.move_license_count(NEW.subscription_id, 1);
 	ELSE
 		RAISE EXCEPTION 'subscription % has no free seat', NEW.subscription_id
 			USING ERRCODE = 'check_violation',
