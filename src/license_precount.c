@@ -22,6 +22,13 @@
  * whether a license of the subscription is the one named, and forgets the
  * name: taking it only ever makes a license counted.
  *
+ * That INSERT's query also asked what the license trigger that checks a
+ * license (license_check) would ask again: the user is a global admin of the
+ * subscription's tenant, the term is active or expired, and it was not
+ * superseded (subscription_license_admin names it only then).  The trigger's
+ * WHEN skips it for the license named, and only while it is being inserted
+ * (admin_license_being_inserted(id), which forgets nothing).
+ *
  * The same holds the count's own updates, which the license triggers make:
  * license_count (SECURITY DEFINER too) names the subscription here around its
  * UPDATE of licensed_users (count_kept(id)), and the subscription's trigger
@@ -110,6 +117,14 @@ por_partner_precounted_license_taken(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(false);
 	precounted.set = false;
 	PG_RETURN_BOOL(true);
+}
+
+/* admin_license_being_inserted(subscription_id bigint) RETURNS boolean */
+PG_FUNCTION_INFO_V1(por_partner_admin_license_being_inserted);
+Datum
+por_partner_admin_license_being_inserted(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(mark_names(&precounted, fcinfo));
 }
 
 /* count_kept(subscription_id bigint) RETURNS void; null forgets */

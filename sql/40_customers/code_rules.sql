@@ -165,8 +165,12 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	-- where subscription_check counted the admin's license already
-	-- (NEW.licensed_users is 1), license_count is told not to count it again
-	IF NEW.licensed_users = 1 THEN
+	-- (NEW.licensed_users is 1), license_count is told not to count it again,
+	-- and license_check not to check it again: this INSERT's query asks what
+	-- it would (the user is of the tenant, the term active or expired), and
+	-- here whether the term was superseded.  A superseded one is not named:
+	-- license_check refuses its license (rules R3, R4)
+	IF NEW.licensed_users = 1 AND NEW.superseded_by IS NULL THEN
 		PERFORM por_partner_internal.admin_license_precounted(NEW.subscription_id);
 	END IF;
 	-- the admin person named on the tenant, else its first global admin (the
@@ -280,6 +284,14 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION por_partner_internal.admin_license_precounted(bigint) IS
 	'Internal, for subscription_license_admin only (no other role may execute it): the license it is inserting for the subscription was counted in the row''s licensed_users already; null when the insert is done.';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.admin_license_being_inserted(subscription_id bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'por_partner_admin_license_being_inserted'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.admin_license_being_inserted(bigint) IS
+	'Internal, for the license trigger''s WHEN: whether a license of the subscription is the admin''s one subscription_license_admin is inserting, checked by its query already; it forgets nothing.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.precounted_license_taken(subscription_id bigint)
 RETURNS boolean

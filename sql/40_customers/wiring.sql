@@ -33,8 +33,12 @@ CREATE CONSTRAINT TRIGGER subscription_has_activation_key
 	FOR EACH ROW WHEN (NEW.billing = 'product_key')
 	EXECUTE FUNCTION por_partner_internal.subscription_has_activation_key();
 
+-- the admin's license a new subscription's trigger is inserting is checked
+-- by that trigger's own query (src/license_precount.c): 7% of a customer
+-- created
 CREATE OR REPLACE TRIGGER license_check BEFORE INSERT OR UPDATE ON @extschema@.license
-	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.license_check();
+	FOR EACH ROW WHEN (NOT por_partner_internal.admin_license_being_inserted(NEW.subscription_id))
+	EXECUTE FUNCTION por_partner_internal.license_check();
 
 CREATE OR REPLACE TRIGGER license_count AFTER INSERT OR DELETE ON @extschema@.license
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.license_count();
@@ -114,7 +118,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.raise_paid_term_overlap(@extschema@.subscription, @extschema@.subscription),
 	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.precounted_license_taken(bigint),
-	por_partner_internal.count_kept(bigint), por_partner_internal.count_being_kept(bigint),
+	por_partner_internal.admin_license_being_inserted(bigint), por_partner_internal.count_kept(bigint), por_partner_internal.count_being_kept(bigint),
 	por_partner_internal.move_license_count(bigint, int),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),

@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(109);
+SELECT plan(111);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -201,6 +201,20 @@ RETURNING subscription_id AS sub5 \gset
 SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :sub5)
              FROM subscription WHERE subscription_id = :sub5), '2/2',
           'rule C5: a subscription inserted with another user''s license in one statement counts both licenses, the admin''s once');
+-- the admin's license a new subscription's trigger inserts is not checked
+-- again (its query asked it), and no other license is spared the check: not
+-- one of the statement that inserts the subscription (rule C5)
+SELECT throws_ok(format($$WITH s AS (INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+                                     VALUES (%s, 'O365_SMALL_BUSINESS', 2, 'direct', current_date + 800, current_date + 1165)
+                                     RETURNING subscription_id)
+                          INSERT INTO license (subscription_id, user_id) SELECT subscription_id, %s FROM s$$, :t3, :ana),
+                 '23503', NULL,
+                 'rule C5: a license of another tenant''s user, added in the statement that inserts the subscription, is refused');
+-- nor the admin's license of a subscription inserted superseded (rules R3, R4)
+SELECT throws_ok(format($$INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on, superseded_by)
+                          VALUES (%s, 'O365_SMALL_BUSINESS', 2, 'direct', current_date + 800, current_date + 1165, %s)$$, :t3, :sub5),
+                 '55000', NULL,
+                 'rules R3, R4: a subscription inserted as superseded does not license its admin, the one license not spared the check');
 INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
 VALUES (:t3, 'O365_MIDSIZE_BUSINESS', 1, 'direct', current_date + 400, current_date + 765)
 RETURNING subscription_id AS sub6 \gset
