@@ -62,6 +62,15 @@ BEGIN
 		                                         WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin')
 		                           THEN 1 ELSE 0 END;
 	END IF;
+	-- a row inserted so is pending until subscription_license_admin licenses
+	-- its admin, and no other row takes its id meanwhile (55000): until then
+	-- the row of that id is the one whose count holds that license
+	-- (src/license_precount.c)
+	IF TG_OP = 'INSERT' THEN
+		PERFORM por_partner_internal.subscription_takes_id(NEW.subscription_id, NEW.licensed_users = 1);
+	ELSIF NEW.subscription_id <> OLD.subscription_id THEN
+		PERFORM por_partner_internal.subscription_takes_id(NEW.subscription_id, false);
+	END IF;
 	IF TG_OP = 'INSERT' OR NEW.agreement IS DISTINCT FROM OLD.agreement OR NEW.sku_code <> OLD.sku_code THEN
 		SELECT s.agreement INTO sku_agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
 		IF NEW.agreement IS NULL THEN
@@ -159,37 +168,52 @@ CREATE OR REPLACE FUNCTION por_partner_internal.subscription_license_admin() RET
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
 	licensed int;
+	marked boolean;
 BEGIN
 	IF TG_RELID <> '@extschema@.subscription'::regclass THEN
 		RAISE EXCEPTION 'subscription_license_admin() fires only on table por_partner.subscription'
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
-	-- where subscription_check counted the admin's license already
-	-- (NEW.licensed_users is 1), license_count is told not to count it again,
-	-- and license_check not to check it again: this INSERT's query asks what
-	-- it would (the user is of the tenant, the term active or expired), and
-	-- here whether the term was superseded.  A superseded one is not named:
-	-- license_check refuses its license (rules R3, R4)
-	IF NEW.licensed_users = 1 AND NEW.superseded_by IS NULL THEN
-		PERFORM por_partner_internal.admin_license_precounted(NEW.subscription_id);
+	-- The admin person named on the tenant, else its first global admin (the
+	-- conditions subscription_check counts it under), of the subscription's
+	-- row as it is now: NEW is the row as inserted, and another row of the
+	-- same statement may have superseded it since (converting it as a trial,
+	-- rule A4).  Where subscription_check counted that license already
+	-- (NEW.licensed_users is 1), license_count is told not to count it again
+	-- and license_check not to check it again: the INSERT asks what
+	-- license_check would (the user is of the tenant; the term is active or
+	-- expired, and not superseded: rules R3, R4, R6).  When it licenses none
+	-- so, the count follows the licenses, and the INSERT is made again
+	-- unmarked, as for any other license: the triggers check it and count it,
+	-- and refuse a superseded term's (55000).
+	marked := NEW.licensed_users = 1 AND por_partner_internal.precount_pending_taken(NEW.subscription_id);
+	IF NEW.licensed_users = 1 AND NOT marked THEN
+		RAISE EXCEPTION 'subscription % was counted as licensing its admin, but is not pending', NEW.subscription_id
+			USING ERRCODE = 'internal_error',
+			      DETAIL = 'The row was inserted precounted, and no trigger took it off the pending rows (src/license_precount.c).',
+			      HINT = 'Report it to the extension''s maintainers, with the statement.';
 	END IF;
-	-- the admin person named on the tenant, else its first global admin (the
-	-- conditions subscription_check counts it under)
-	INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
-	SELECT NEW.subscription_id, u.user_id, u.tenant_id
-	  FROM @extschema@.tenant_user u
-	  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
-	 WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin'
-	   AND @extschema@.subscription_phase(NEW.expires_on, current_date) IN ('active', 'expired')
-	 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
-	 LIMIT 1;
-	GET DIAGNOSTICS licensed = ROW_COUNT;
-	PERFORM por_partner_internal.admin_license_precounted(NULL);
-	-- counted, yet no admin found (one went between the row's triggers): the
-	-- count follows the licenses
-	IF licensed = 0 AND NEW.licensed_users = 1 THEN
+	LOOP
+		IF marked THEN
+			PERFORM por_partner_internal.admin_license_precounted(NEW.subscription_id);
+		END IF;
+		INSERT INTO @extschema@.license (subscription_id, user_id, tenant_id)
+		SELECT s.subscription_id, u.user_id, u.tenant_id
+		  FROM @extschema@.subscription s
+		  JOIN @extschema@.tenant_user u ON u.tenant_id = s.tenant_id
+		  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
+		 WHERE s.subscription_id = NEW.subscription_id AND (NOT marked OR s.superseded_by IS NULL)
+		   AND u.admin_role = 'global_admin'
+		   AND @extschema@.subscription_phase(s.expires_on, current_date) IN ('active', 'expired')
+		 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
+		 LIMIT 1;
+		GET DIAGNOSTICS licensed = ROW_COUNT;
+		EXIT WHEN NOT marked;
+		PERFORM por_partner_internal.admin_license_precounted(NULL);
+		EXIT WHEN licensed = 1;
 		PERFORM por_partner_internal.move_license_count(NEW.subscription_id, -1);
-	END IF;
+		marked := false;
+	END LOOP;
 	-- a purchase converts the tenant's running trial of its product (rule
 	-- A4): here, after the admin's license, in the one AFTER INSERT trigger
 	IF NEW.billing <> 'trial'
@@ -284,6 +308,22 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION por_partner_internal.admin_license_precounted(bigint) IS
 	'Internal, for subscription_license_admin only (no other role may execute it): the license it is inserting for the subscription was counted in the row''s licensed_users already; null when the insert is done.';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_takes_id(subscription_id bigint, precounted boolean)
+RETURNS void
+AS 'MODULE_PATHNAME', 'por_partner_subscription_takes_id'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.subscription_takes_id(bigint, boolean) IS
+	'Internal, for subscription_check: a row takes the subscription id (inserted, or given a new id); refused (55000) while a row of that id inserted with its admin''s license counted waits for subscription_license_admin to make it; held so until then if precounted.';
+
+CREATE OR REPLACE FUNCTION por_partner_internal.precount_pending_taken(subscription_id bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'por_partner_precount_pending_taken'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION por_partner_internal.precount_pending_taken(bigint) IS
+	'Internal, for subscription_license_admin only (no other role may execute it): whether the subscription''s row was inserted with its admin''s license counted and waits for it; it no longer waits.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.admin_license_being_inserted(subscription_id bigint)
 RETURNS boolean

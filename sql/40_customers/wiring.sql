@@ -119,6 +119,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.precounted_license_taken(bigint),
 	por_partner_internal.admin_license_being_inserted(bigint), por_partner_internal.count_kept(bigint), por_partner_internal.count_being_kept(bigint),
+	por_partner_internal.subscription_takes_id(bigint, boolean), por_partner_internal.precount_pending_taken(bigint),
 	por_partner_internal.move_license_count(bigint, int),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
@@ -134,7 +135,7 @@ FROM PUBLIC;
 -- (src/license_precount.c)
 REVOKE EXECUTE ON FUNCTION por_partner_internal.subscription_license_admin(), por_partner_internal.license_count(),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.count_kept(bigint),
-	por_partner_internal.move_license_count(bigint, int)
+	por_partner_internal.precount_pending_taken(bigint), por_partner_internal.move_license_count(bigint, int)
 FROM por_partner_operator;
 
 GRANT EXECUTE ON FUNCTION
