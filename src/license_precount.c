@@ -24,13 +24,26 @@
  *
  * That INSERT's query also asks what the license trigger that checks a
  * license (license_check) would ask again, of the subscription's row as it is
- * then (not as it was inserted: another row of the statement may have
- * superseded it since): the user is a global admin of the subscription's
- * tenant, the term is active or expired and not superseded.  The trigger's
- * WHEN skips it for the license named, and only while it is being inserted
+ * then: the user is a global admin of the subscription's tenant, the term is
+ * active or expired and not superseded.  The trigger's WHEN skips it for the
+ * license named, and only while it is being inserted
  * (admin_license_being_inserted(id), which forgets nothing).  Where that
  * query licenses nobody, subscription_license_admin makes its INSERT again
  * unnamed, checked and counted as any other.
+ *
+ * Which row that license is on: subscription_license_admin fires after the
+ * statement, for the row as it was inserted (NEW), and must act on that very
+ * row version, whose count holds the license.  By then the statement may
+ * have changed it: another row's trigger supersedes a trial (rule A4), and an
+ * operator's code run inside the statement could delete the row, or give it
+ * a new id, and insert another under its id (OVERRIDING SYSTEM VALUE), whose
+ * count does not hold the license.  So a C trigger that fires just before it
+ * on the same row (subscription_inserted_row(), AFTER INSERT, named to sort
+ * before it; no code runs between the two) keeps the row version's address
+ * (its ctid), and subscription_license_admin's INSERT reads the subscription
+ * there (inserted_row_ctid()): a row updated or deleted since is not there
+ * (every UPDATE writes a new version elsewhere, and a deleted version's place
+ * is not reused while the transaction runs), and is refused (55000).
  *
  * The same holds the count's own updates, which the license triggers make:
  * license_count (SECURITY DEFINER too) names the subscription here around its
@@ -38,34 +51,18 @@
  * lets licensed_users change only then (count_being_kept(id)).  A writer's own
  * trigger, at any depth, is refused.
  *
- * Which row that license is on: subscription_license_admin fires after the
- * statement, for the row as it was inserted (NEW), and acts on the row that
- * has its id then.  An operator's code that runs within the statement could
- * delete that row, or give it a new id (UPDATE ... SET subscription_id =
- * DEFAULT), and insert another under the same id (OVERRIDING SYSTEM VALUE),
- * whose count does not hold the first's precounted license.  So a row
- * inserted precounted is held pending here from its BEFORE INSERT trigger
- * (subscription_takes_id(id, true)) to its AFTER INSERT trigger
- * (precount_pending_taken(id)), and no row may be inserted under a pending
- * id meanwhile (subscription_takes_id() refuses it, 55000): while its id is
- * pending, the row of that id is the one inserted, its count as written.
- * Only the owner may take a row off (precount_pending_taken() is executable
- * by no other role); anyone may put one on, which can only refuse the
- * writer's own inserts.  A row that an INSERT ... ON CONFLICT skips stays
- * pending until the end of its transaction, and its id is refused until then.
- *
- * The end of the transaction, and an aborted subtransaction, forget both
- * names; the pending rows are forgotten at the end of the transaction, and
- * those an aborted subtransaction (or one of its own) put on when it aborts.
+ * The end of the transaction, and an aborted subtransaction, forget the
+ * names and the row.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
-#include "utils/hsearch.h"
-#include "utils/memutils.h"
+#include "storage/itemptr.h"
 
 /*
  * A subscription named, while set: any id may be a subscription's (an
@@ -83,15 +80,9 @@ static Mark precounted = {false, 0};
 /* the subscription whose count the license triggers are updating */
 static Mark counting = {false, 0};
 
-/* a row inserted precounted whose AFTER INSERT trigger has not run yet */
-typedef struct PendingRow
-{
-	int64		id;				/* the hash key */
-	SubTransactionId subid;		/* the subtransaction that inserted it */
-} PendingRow;
-
-/* in TopTransactionContext: made by the first row of a transaction */
-static HTAB *pending = NULL;
+/* the row version a new subscription's admin license is made for */
+static bool inserted_row_set = false;
+static ItemPointerData inserted_row;
 
 static bool callbacks_registered = false;
 
@@ -100,28 +91,14 @@ forget_at_end(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
-	{
-		precounted.set = counting.set = false;
-		pending = NULL;			/* freed with TopTransactionContext */
-	}
+		precounted.set = counting.set = inserted_row_set = false;
 }
 
 static void
 forget_on_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
-	HASH_SEQ_STATUS scan;
-	PendingRow *row;
-
-	if (event != SUBXACT_EVENT_ABORT_SUB)
-		return;
-	precounted.set = counting.set = false;
-	if (pending == NULL || hash_get_num_entries(pending) == 0)
-		return;
-	/* those of the subtransaction and of those it began, which are later */
-	hash_seq_init(&scan, pending);
-	while ((row = hash_seq_search(&scan)) != NULL)
-		if (row->subid >= mySubid)
-			hash_search(pending, &row->id, HASH_REMOVE, NULL);
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		precounted.set = counting.set = inserted_row_set = false;
 }
 
 static void
@@ -197,60 +174,39 @@ por_partner_count_being_kept(PG_FUNCTION_ARGS)
 }
 
 /*
- * subscription_takes_id(subscription_id bigint, precounted boolean) RETURNS
- * void: a subscription's row takes the id, inserted or given a new id (its
- * BEFORE trigger); refused while a row of that id inserted precounted is
- * pending, held pending if it is inserted precounted itself.
+ * subscription_inserted_row() RETURNS trigger: AFTER INSERT FOR EACH ROW on
+ * subscription, just before subscription_license_admin: keeps the address of
+ * the row version inserted.  Executable by no role but the owner, who fires
+ * it on that table alone (anywhere else it would only make the owner's own
+ * subscription_license_admin refuse the row).
  */
-PG_FUNCTION_INFO_V1(por_partner_subscription_takes_id);
+PG_FUNCTION_INFO_V1(por_partner_subscription_inserted_row);
 Datum
-por_partner_subscription_takes_id(PG_FUNCTION_ARGS)
+por_partner_subscription_inserted_row(PG_FUNCTION_ARGS)
 {
-	int64		id;
-	PendingRow *row;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_VOID();
-	id = PG_GETARG_INT64(0);
-	if (pending != NULL && hash_search(pending, &id, HASH_FIND, NULL) != NULL)
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("subscription %lld is being inserted already", (long long) id),
-				 errdetail("A subscription of that id was inserted in this statement and its triggers have not "
-						   "licensed its admin yet; no other row takes its id until they have (rules C3, C5)."),
-				 errhint("Insert the subscription in a statement of its own.")));
-	if (!PG_GETARG_BOOL(1))
-		PG_RETURN_VOID();
-	if (pending == NULL)
-	{
-		HASHCTL		ctl;
-
-		register_callbacks();
-		ctl.keysize = sizeof(int64);
-		ctl.entrysize = sizeof(PendingRow);
-		ctl.hcxt = TopTransactionContext;
-		pending = hash_create("por_partner pending subscriptions", 16, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	row = hash_search(pending, &id, HASH_ENTER, NULL);
-	row->subid = GetCurrentSubTransactionId();
-	PG_RETURN_VOID();
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("subscription_inserted_row() fires only AFTER INSERT FOR EACH ROW")));
+	register_callbacks();
+	ItemPointerCopy(&trigdata->tg_trigslot->tts_tid, &inserted_row);
+	inserted_row_set = ItemPointerIsValid(&inserted_row);
+	PG_RETURN_POINTER(NULL);
 }
 
-/*
- * precount_pending_taken(subscription_id bigint) RETURNS boolean: whether the
- * subscription's row was inserted precounted and is pending; takes it off.
- */
-PG_FUNCTION_INFO_V1(por_partner_precount_pending_taken);
+/* inserted_row_ctid() RETURNS tid: that address; null when none is kept */
+PG_FUNCTION_INFO_V1(por_partner_inserted_row_ctid);
 Datum
-por_partner_precount_pending_taken(PG_FUNCTION_ARGS)
+por_partner_inserted_row_ctid(PG_FUNCTION_ARGS)
 {
-	int64		id;
-	bool		found = false;
+	ItemPointer result;
 
-	if (PG_ARGISNULL(0) || pending == NULL)
-		PG_RETURN_BOOL(false);
-	id = PG_GETARG_INT64(0);
-	hash_search(pending, &id, HASH_REMOVE, &found);
-	PG_RETURN_BOOL(found);
+	if (!inserted_row_set)
+		PG_RETURN_NULL();
+	result = (ItemPointer) palloc(sizeof(ItemPointerData));
+	ItemPointerCopy(&inserted_row, result);
+	PG_RETURN_POINTER(result);
 }

@@ -16,21 +16,21 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION por_partner_internal.admin_license_precounted(bigint) IS
 	'Internal, for subscription_license_admin only (no other role may execute it): the license it is inserting for the subscription was counted in the row''s licensed_users already; null when the insert is done.';
 
-CREATE OR REPLACE FUNCTION por_partner_internal.subscription_takes_id(subscription_id bigint, precounted boolean)
-RETURNS void
-AS 'MODULE_PATHNAME', 'por_partner_subscription_takes_id'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
+-- The row version a new subscription's admin license is made for (rules C3,
+-- C5; src/license_precount.c)
+CREATE OR REPLACE FUNCTION por_partner_internal.subscription_inserted_row() RETURNS trigger
+AS 'MODULE_PATHNAME', 'por_partner_subscription_inserted_row'
+LANGUAGE C;
 
-COMMENT ON FUNCTION por_partner_internal.subscription_takes_id(bigint, boolean) IS
-	'Internal, for subscription_check: a row takes the subscription id (inserted, or given a new id); refused (55000) while a row of that id inserted with its admin''s license counted waits for subscription_license_admin to make it; held so until then if precounted.';
+COMMENT ON FUNCTION por_partner_internal.subscription_inserted_row() IS
+	'Internal: trigger, AFTER INSERT on subscription just before subscription_license_admin (no role may execute it): keeps the address (ctid) of the row version inserted, which that trigger licenses the admin of.';
 
-CREATE OR REPLACE FUNCTION por_partner_internal.precount_pending_taken(subscription_id bigint)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'por_partner_precount_pending_taken'
-LANGUAGE C VOLATILE PARALLEL UNSAFE;
+CREATE OR REPLACE FUNCTION por_partner_internal.inserted_row_ctid() RETURNS tid
+AS 'MODULE_PATHNAME', 'por_partner_inserted_row_ctid'
+LANGUAGE C STABLE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION por_partner_internal.precount_pending_taken(bigint) IS
-	'Internal, for subscription_license_admin only (no other role may execute it): whether the subscription''s row was inserted with its admin''s license counted and waits for it; it no longer waits.';
+COMMENT ON FUNCTION por_partner_internal.inserted_row_ctid() IS
+	'Internal, for subscription_license_admin: the address of the subscription row version subscription_inserted_row() saw last; null when none.  STABLE: no trigger of the statements that ask it keeps another.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.admin_license_being_inserted(subscription_id bigint)
 RETURNS boolean

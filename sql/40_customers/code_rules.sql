@@ -62,15 +62,6 @@ BEGIN
 		                                         WHERE u.tenant_id = NEW.tenant_id AND u.admin_role = 'global_admin')
 		                           THEN 1 ELSE 0 END;
 	END IF;
-	-- a row inserted so is pending until subscription_license_admin licenses
-	-- its admin, and no other row takes its id meanwhile (55000): until then
-	-- the row of that id is the one whose count holds that license
-	-- (src/license_precount.c)
-	IF TG_OP = 'INSERT' THEN
-		PERFORM por_partner_internal.subscription_takes_id(NEW.subscription_id, NEW.licensed_users = 1);
-	ELSIF NEW.subscription_id <> OLD.subscription_id THEN
-		PERFORM por_partner_internal.subscription_takes_id(NEW.subscription_id, false);
-	END IF;
 	IF TG_OP = 'INSERT' OR NEW.agreement IS DISTINCT FROM OLD.agreement OR NEW.sku_code <> OLD.sku_code THEN
 		SELECT s.agreement INTO sku_agreement FROM @extschema@.sku s WHERE s.sku_code = NEW.sku_code;
 		IF NEW.agreement IS NULL THEN
@@ -175,24 +166,21 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege';
 	END IF;
 	-- The admin person named on the tenant, else its first global admin (the
-	-- conditions subscription_check counts it under), of the subscription's
-	-- row as it is now: NEW is the row as inserted, and another row of the
-	-- same statement may have superseded it since (converting it as a trial,
-	-- rule A4).  Where subscription_check counted that license already
-	-- (NEW.licensed_users is 1), license_count is told not to count it again
-	-- and license_check not to check it again: the INSERT asks what
-	-- license_check would (the user is of the tenant; the term is active or
-	-- expired, and not superseded: rules R3, R4, R6).  When it licenses none
-	-- so, the count follows the licenses, and the INSERT is made again
-	-- unmarked, as for any other license: the triggers check it and count it,
-	-- and refuse a superseded term's (55000).
-	marked := NEW.licensed_users = 1 AND por_partner_internal.precount_pending_taken(NEW.subscription_id);
-	IF NEW.licensed_users = 1 AND NOT marked THEN
-		RAISE EXCEPTION 'subscription % was counted as licensing its admin, but is not pending', NEW.subscription_id
-			USING ERRCODE = 'internal_error',
-			      DETAIL = 'The row was inserted precounted, and no trigger took it off the pending rows (src/license_precount.c).',
-			      HINT = 'Report it to the extension''s maintainers, with the statement.';
-	END IF;
+	-- conditions subscription_check counts it under).  Where subscription_check
+	-- counted that license already (NEW.licensed_users is 1), license_count is
+	-- told not to count it again and license_check not to check it again: the
+	-- INSERT asks what license_check would (the user is of the tenant; the
+	-- term is active or expired, and not superseded: rules R3, R4, R6), of the
+	-- very row version inserted, whose count holds the license, where
+	-- subscription_inserted_row() saw it just before this trigger
+	-- (src/license_precount.c).  The statement may have changed that row
+	-- since: another row of it converting the trial (rule A4), an operator's
+	-- code deleting the row, or giving its id to another; such a row is
+	-- refused.  Where the INSERT licenses nobody of the row as inserted, the
+	-- count follows the licenses, and the INSERT is made again unmarked, as
+	-- for any other license: the triggers check it and count it, and refuse a
+	-- superseded term's (55000).
+	marked := NEW.licensed_users = 1;
 	LOOP
 		IF marked THEN
 			PERFORM por_partner_internal.admin_license_precounted(NEW.subscription_id);
@@ -202,7 +190,8 @@ BEGIN
 		  FROM @extschema@.subscription s
 		  JOIN @extschema@.tenant_user u ON u.tenant_id = s.tenant_id
 		  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
-		 WHERE s.subscription_id = NEW.subscription_id AND (NOT marked OR s.superseded_by IS NULL)
+		 WHERE s.subscription_id = NEW.subscription_id
+		   AND (NOT marked OR (s.ctid = por_partner_internal.inserted_row_ctid() AND s.superseded_by IS NULL))
 		   AND u.admin_role = 'global_admin'
 		   AND @extschema@.subscription_phase(s.expires_on, current_date) IN ('active', 'expired')
 		 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
@@ -211,6 +200,13 @@ BEGIN
 		EXIT WHEN NOT marked;
 		PERFORM por_partner_internal.admin_license_precounted(NULL);
 		EXIT WHEN licensed = 1;
+		IF NOT EXISTS (SELECT 1 FROM @extschema@.subscription s
+		                WHERE s.ctid = por_partner_internal.inserted_row_ctid() AND s.subscription_id = NEW.subscription_id) THEN
+			RAISE EXCEPTION 'subscription % was changed in the statement that inserted it, before its admin was licensed', NEW.subscription_id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+				      DETAIL = 'Its row was updated, deleted or replaced by the statement''s own triggers or functions, before the row''s trigger gave the tenant''s admin the license its count holds (rules C3, C5; a trial a purchase of the same statement converts, rule A4).',
+				      HINT = 'Insert the subscription in a statement of its own, and change it in another.';
+		END IF;
 		PERFORM por_partner_internal.move_license_count(NEW.subscription_id, -1);
 		marked := false;
 	END LOOP;

@@ -23,6 +23,13 @@ CREATE OR REPLACE TRIGGER subscription_check_update BEFORE UPDATE ON @extschema@
 	                       OLD.expires_on, OLD.partner_of_record, OLD.agreement, OLD.created_at, OLD.superseded_by))
 	EXECUTE FUNCTION por_partner_internal.subscription_check();
 
+-- just before subscription_license_admin (triggers fire in name order, and
+-- nothing runs between the two): the row version inserted, which that
+-- trigger licenses the admin of where the row counted it
+-- (src/license_precount.c)
+CREATE OR REPLACE TRIGGER subscription_inserted_row AFTER INSERT ON @extschema@.subscription
+	FOR EACH ROW WHEN (NEW.licensed_users = 1) EXECUTE FUNCTION por_partner_internal.subscription_inserted_row();
+
 CREATE OR REPLACE TRIGGER subscription_license_admin AFTER INSERT ON @extschema@.subscription
 	FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin();
 
@@ -119,7 +126,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.precounted_license_taken(bigint),
 	por_partner_internal.admin_license_being_inserted(bigint), por_partner_internal.count_kept(bigint), por_partner_internal.count_being_kept(bigint),
-	por_partner_internal.subscription_takes_id(bigint, boolean), por_partner_internal.precount_pending_taken(bigint),
+	por_partner_internal.subscription_inserted_row(), por_partner_internal.inserted_row_ctid(),
 	por_partner_internal.move_license_count(bigint, int),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),
@@ -135,7 +142,7 @@ FROM PUBLIC;
 -- (src/license_precount.c)
 REVOKE EXECUTE ON FUNCTION por_partner_internal.subscription_license_admin(), por_partner_internal.license_count(),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.count_kept(bigint),
-	por_partner_internal.precount_pending_taken(bigint), por_partner_internal.move_license_count(bigint, int)
+	por_partner_internal.subscription_inserted_row(), por_partner_internal.move_license_count(bigint, int)
 FROM por_partner_operator;
 
 GRANT EXECUTE ON FUNCTION

@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(114);
+SELECT plan(116);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -259,45 +259,51 @@ CREATE TRIGGER c5_depth AFTER INSERT ON c5_depth FOR EACH ROW EXECUTE FUNCTION p
 SELECT throws_ok(format('INSERT INTO c5_depth VALUES (%s)', :sub6),
                  '428C9', format('column "licensed_users" of subscription %s cannot be set', :sub6),
                  'rule C5: an operator cannot set licensed_users from a trigger of its own');
--- nor, from a trigger of its own, put another row under the id of one
--- inserted with its admin's license counted, before that row's trigger makes
--- the license: the trigger would license the other row, whose count does not
--- hold it (rules C3, C5; 0.4.0 in development let it)
+-- nor, from a trigger of its own, change a subscription in the statement
+-- that inserts it, before its trigger licenses the admin its count holds:
+-- put another row under its id, which the trigger would license uncounted
+-- (0.4.0 in development let it), or give it a new id, which left it counted
+-- with no license (rules C3, C5)
 SELECT coalesce(max(subscription_id), 0) + 1000 AS c5_x FROM subscription \gset
 CREATE FUNCTION pg_temp.c5_swap() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	DELETE FROM por_partner.subscription WHERE subscription_id = NEW.x;
-	INSERT INTO por_partner.subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
-	OVERRIDING SYSTEM VALUE VALUES (NEW.x, NEW.t, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3000, current_date + 3365);
+	IF NEW.how = 'swap' THEN
+		DELETE FROM por_partner.subscription WHERE subscription_id = NEW.x;
+		INSERT INTO por_partner.subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
+		OVERRIDING SYSTEM VALUE VALUES (NEW.x, NEW.t, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3000, current_date + 3365);
+	ELSE
+		UPDATE por_partner.subscription SET subscription_id = DEFAULT WHERE subscription_id = NEW.x;
+	END IF;
 	RETURN NEW;
 END $$;
-CREATE TEMP TABLE c5_swap (x bigint, t bigint);
+CREATE TEMP TABLE c5_swap (x bigint, t bigint, how text);
 CREATE TRIGGER c5_swap BEFORE INSERT ON c5_swap FOR EACH ROW EXECUTE FUNCTION pg_temp.c5_swap();
 SELECT throws_ok(format($$WITH s AS (INSERT INTO subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
                                      OVERRIDING SYSTEM VALUE
                                      VALUES (%s, %s, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3000, current_date + 3365)
                                      RETURNING subscription_id, tenant_id)
-                          INSERT INTO c5_swap SELECT * FROM s$$, :c5_x, :t3),
-                 '55000', format('subscription %s is being inserted already', :c5_x),
-                 'rules C3, C5: no row takes the id of a subscription inserted in the statement before its admin is licensed');
--- the row waits only until then, and a statement that fails, caught, leaves
--- none waiting: its id is free again
-SELECT set_config('c5.x', :'c5_x', true), set_config('c5.t', :'t3', true) \g /dev/null
-DO $$
-BEGIN
-	INSERT INTO por_partner.subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on, agreement)
-	OVERRIDING SYSTEM VALUE
-	SELECT x, t, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3000, current_date + 3365, a
-	  FROM (VALUES (current_setting('c5.x')::bigint, current_setting('c5.t')::bigint, NULL),
-	               (current_setting('c5.x')::bigint + 1, current_setting('c5.t')::bigint, 'Not an agreement')) AS v (x, t, a);
-EXCEPTION WHEN check_violation THEN
-	NULL;
-END $$;
+                          INSERT INTO c5_swap SELECT subscription_id, tenant_id, 'swap' FROM s$$, :c5_x, :t3),
+                 '55000', format('subscription %s was changed in the statement that inserted it, before its admin was licensed', :c5_x),
+                 'rules C3, C5: no other row takes the id of a subscription in the statement that inserts it, before its admin is licensed');
+SELECT throws_ok(format($$WITH s AS (INSERT INTO subscription (tenant_id, sku_code, seats, billing, starts_on, expires_on)
+                                     VALUES (%s, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3000, current_date + 3365)
+                                     RETURNING subscription_id, tenant_id)
+                          INSERT INTO c5_swap SELECT subscription_id, tenant_id, 'move' FROM s$$, :t3),
+                 '55000', NULL,
+                 'rules C3, C5: nor does it take another id then');
+-- an upsert by id, twice in a transaction, is no such change
 INSERT INTO subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
 OVERRIDING SYSTEM VALUE VALUES (:c5_x, :t3, 'O365_SMALL_BUSINESS', 1, 'direct', current_date + 3000, current_date + 3365);
-SELECT is((SELECT licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :c5_x)
-             FROM subscription WHERE subscription_id = :c5_x), '1/1',
-          'rules C3, C5: after a failed statement caught, its subscription''s id takes a new row, which counts its admin''s license once');
+SELECT lives_ok(format($$INSERT INTO subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
+                         OVERRIDING SYSTEM VALUE VALUES (%1$s, %2$s, 'O365_SMALL_BUSINESS', 2, 'direct', current_date + 3000, current_date + 3365)
+                         ON CONFLICT (subscription_id) DO UPDATE SET seats = EXCLUDED.seats;
+                         INSERT INTO subscription (subscription_id, tenant_id, sku_code, seats, billing, starts_on, expires_on)
+                         OVERRIDING SYSTEM VALUE VALUES (%1$s, %2$s, 'O365_SMALL_BUSINESS', 3, 'direct', current_date + 3000, current_date + 3365)
+                         ON CONFLICT (subscription_id) DO UPDATE SET seats = EXCLUDED.seats$$, :c5_x, :t3),
+                'rules C3, C5: a subscription upserted by id twice in one transaction is updated twice');
+SELECT is((SELECT seats || ' ' || licensed_users || '/' || (SELECT count(*) FROM license l WHERE l.subscription_id = :c5_x)
+             FROM subscription WHERE subscription_id = :c5_x), '3 1/1',
+          'rules C3, C5: the upserted subscription counts its admin''s license once');
 SELECT throws_ok($$CREATE TRIGGER bait2 AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.license_count()$$,
                  '42501', NULL, 'rule C5: nor attach the license count''s trigger (SECURITY DEFINER) to a table of its own');
 RESET ROLE;
@@ -306,7 +312,7 @@ SELECT is((SELECT array_agg(r ORDER BY r) FROM unnest(ARRAY['por_partner_operato
                OR has_function_privilege(r, 'por_partner_internal.subscription_license_admin()', 'EXECUTE')
                OR has_function_privilege(r, 'por_partner_internal.count_kept(bigint)', 'EXECUTE')
                OR has_function_privilege(r, 'por_partner_internal.license_count()', 'EXECUTE')
-               OR has_function_privilege(r, 'por_partner_internal.precount_pending_taken(bigint)', 'EXECUTE')), NULL,
+               OR has_function_privilege(r, 'por_partner_internal.subscription_inserted_row()', 'EXECUTE')), NULL,
           'rule C5: no role of the extension may execute them');
 CREATE TRIGGER bait AFTER INSERT ON c5_bait FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_license_admin();
 SELECT throws_ok(format($$INSERT INTO c5_bait (subscription_id, tenant_id, sku_code, seats, licensed_users, billing, starts_on, expires_on, agreement, created_at)
