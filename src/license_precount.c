@@ -41,9 +41,11 @@
  * on the same row (subscription_inserted_row(), AFTER INSERT, named to sort
  * before it; no code runs between the two) keeps the row version's address
  * (its ctid), and subscription_license_admin's INSERT reads the subscription
- * there (inserted_row_ctid()): a row updated or deleted since is not there
- * (every UPDATE writes a new version elsewhere, and a deleted version's place
- * is not reused while the transaction runs), and is refused (55000).
+ * there (inserted_row_ctid(id), null unless the address kept is of that
+ * id): a row updated or deleted since is not there (every UPDATE writes a new
+ * version elsewhere, and a deleted version's place is not reused while the
+ * transaction runs), and is refused (55000).  That no trigger sorts between
+ * the two is a test of pgTAP c_customers.
  *
  * The same holds the count's own updates, which the license triggers make:
  * license_count (SECURITY DEFINER too) names the subscription here around its
@@ -59,10 +61,13 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "storage/itemptr.h"
+#include "utils/rel.h"
 
 /*
  * A subscription named, while set: any id may be a subscription's (an
@@ -80,9 +85,10 @@ static Mark precounted = {false, 0};
 /* the subscription whose count the license triggers are updating */
 static Mark counting = {false, 0};
 
-/* the row version a new subscription's admin license is made for */
+/* the row version a new subscription's admin license is made for, and its id */
 static bool inserted_row_set = false;
 static ItemPointerData inserted_row;
+static int64 inserted_row_id;
 
 static bool callbacks_registered = false;
 
@@ -176,35 +182,51 @@ por_partner_count_being_kept(PG_FUNCTION_ARGS)
 /*
  * subscription_inserted_row() RETURNS trigger: AFTER INSERT FOR EACH ROW on
  * subscription, just before subscription_license_admin: keeps the address of
- * the row version inserted.  Executable by no role but the owner, who fires
- * it on that table alone (anywhere else it would only make the owner's own
- * subscription_license_admin refuse the row).
+ * the row version inserted, and its id.  Executable by no role but the
+ * owner; it refuses to fire on any other table.
  */
 PG_FUNCTION_INFO_V1(por_partner_subscription_inserted_row);
 Datum
 por_partner_subscription_inserted_row(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	int			attnum;
+	Datum		id;
+	bool		isnull;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) || !TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("subscription_inserted_row() fires only AFTER INSERT FOR EACH ROW")));
+	attnum = SPI_fnumber(RelationGetDescr(trigdata->tg_relation), "subscription_id");
+	if (strcmp(RelationGetRelationName(trigdata->tg_relation), "subscription") != 0 || attnum <= 0 ||
+		TupleDescAttr(RelationGetDescr(trigdata->tg_relation), attnum - 1)->atttypid != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("subscription_inserted_row() fires only on table por_partner.subscription")));
+	id = slot_getattr(trigdata->tg_trigslot, attnum, &isnull);
 	register_callbacks();
-	ItemPointerCopy(&trigdata->tg_trigslot->tts_tid, &inserted_row);
-	inserted_row_set = ItemPointerIsValid(&inserted_row);
+	inserted_row_set = !isnull && ItemPointerIsValid(&trigdata->tg_trigslot->tts_tid);
+	if (inserted_row_set)
+	{
+		ItemPointerCopy(&trigdata->tg_trigslot->tts_tid, &inserted_row);
+		inserted_row_id = DatumGetInt64(id);
+	}
 	PG_RETURN_POINTER(NULL);
 }
 
-/* inserted_row_ctid() RETURNS tid: that address; null when none is kept */
+/*
+ * inserted_row_ctid(subscription_id bigint) RETURNS tid: that address, if it
+ * is of the subscription given; null otherwise
+ */
 PG_FUNCTION_INFO_V1(por_partner_inserted_row_ctid);
 Datum
 por_partner_inserted_row_ctid(PG_FUNCTION_ARGS)
 {
 	ItemPointer result;
 
-	if (!inserted_row_set)
+	if (!inserted_row_set || PG_ARGISNULL(0) || PG_GETARG_INT64(0) != inserted_row_id)
 		PG_RETURN_NULL();
 	result = (ItemPointer) palloc(sizeof(ItemPointerData));
 	ItemPointerCopy(&inserted_row, result);

@@ -23,14 +23,14 @@ AS 'MODULE_PATHNAME', 'por_partner_subscription_inserted_row'
 LANGUAGE C;
 
 COMMENT ON FUNCTION por_partner_internal.subscription_inserted_row() IS
-	'Internal: trigger, AFTER INSERT on subscription just before subscription_license_admin (no role may execute it): keeps the address (ctid) of the row version inserted, which that trigger licenses the admin of.';
+	'Internal: trigger, AFTER INSERT on subscription just before subscription_license_admin (no role may execute it): keeps the address (ctid) and the id of the row version inserted, which that trigger licenses the admin of; it fires on that table alone.';
 
-CREATE OR REPLACE FUNCTION por_partner_internal.inserted_row_ctid() RETURNS tid
+CREATE OR REPLACE FUNCTION por_partner_internal.inserted_row_ctid(subscription_id bigint) RETURNS tid
 AS 'MODULE_PATHNAME', 'por_partner_inserted_row_ctid'
 LANGUAGE C STABLE PARALLEL UNSAFE;
 
-COMMENT ON FUNCTION por_partner_internal.inserted_row_ctid() IS
-	'Internal, for subscription_license_admin: the address of the subscription row version subscription_inserted_row() saw last; null when none.  STABLE: no trigger of the statements that ask it keeps another.';
+COMMENT ON FUNCTION por_partner_internal.inserted_row_ctid(bigint) IS
+	'Internal, for subscription_license_admin: the address of the subscription row version subscription_inserted_row() saw last, if it is of that subscription; null otherwise.  STABLE: no trigger of the statements that ask it keeps another.';
 
 CREATE OR REPLACE FUNCTION por_partner_internal.admin_license_being_inserted(subscription_id bigint)
 RETURNS boolean

@@ -191,7 +191,7 @@ BEGIN
 		  JOIN @extschema@.tenant_user u ON u.tenant_id = s.tenant_id
 		  JOIN @extschema@.tenant t ON t.tenant_id = u.tenant_id
 		 WHERE s.subscription_id = NEW.subscription_id
-		   AND (NOT marked OR (s.ctid = por_partner_internal.inserted_row_ctid() AND s.superseded_by IS NULL))
+		   AND (NOT marked OR (s.ctid = por_partner_internal.inserted_row_ctid(NEW.subscription_id) AND s.superseded_by IS NULL))
 		   AND u.admin_role = 'global_admin'
 		   AND @extschema@.subscription_phase(s.expires_on, current_date) IN ('active', 'expired')
 		 ORDER BY lower(u.email) = lower(t.admin_email) DESC, u.user_id
@@ -201,7 +201,7 @@ BEGIN
 		PERFORM por_partner_internal.admin_license_precounted(NULL);
 		EXIT WHEN licensed = 1;
 		IF NOT EXISTS (SELECT 1 FROM @extschema@.subscription s
-		                WHERE s.ctid = por_partner_internal.inserted_row_ctid() AND s.subscription_id = NEW.subscription_id) THEN
+		                WHERE s.ctid = por_partner_internal.inserted_row_ctid(NEW.subscription_id) AND s.subscription_id = NEW.subscription_id) THEN
 			RAISE EXCEPTION 'subscription % was changed in the statement that inserted it, before its admin was licensed', NEW.subscription_id
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 				      DETAIL = 'Its row was updated, deleted or replaced by the statement''s own triggers or functions, before the row''s trigger gave the tenant''s admin the license its count holds (rules C3, C5; a trial a purchase of the same statement converts, rule A4).',

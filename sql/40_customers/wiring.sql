@@ -126,7 +126,7 @@ REVOKE ALL ON FUNCTION
 	por_partner_internal.paid_term_overlap(bigint, text, date, date, bigint),
 	por_partner_internal.admin_license_precounted(bigint), por_partner_internal.precounted_license_taken(bigint),
 	por_partner_internal.admin_license_being_inserted(bigint), por_partner_internal.count_kept(bigint), por_partner_internal.count_being_kept(bigint),
-	por_partner_internal.subscription_inserted_row(), por_partner_internal.inserted_row_ctid(),
+	por_partner_internal.subscription_inserted_row(), por_partner_internal.inserted_row_ctid(bigint),
 	por_partner_internal.move_license_count(bigint, int),
 	por_partner_internal.require_seat_count(bigint), por_partner_internal.lock_tenant(bigint),
 	por_partner_internal.activate_subscription(bigint, @extschema@.product_key[], text, bigint, date),

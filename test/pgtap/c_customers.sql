@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(116);
+SELECT plan(118);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -319,6 +319,17 @@ SELECT throws_ok(format($$INSERT INTO c5_bait (subscription_id, tenant_id, sku_c
                           VALUES (%s, %s, 'O365_MIDSIZE_BUSINESS', 1, 1, 'direct', current_date, current_date + 1, 'x', now())$$, :sub6, :t3),
                  '42501', 'subscription_license_admin() fires only on table por_partner.subscription',
                  'rule C5: attached to another table, it refuses to fire');
+-- the trigger that keeps the inserted row's address fires just before the
+-- one that licenses its admin: nothing sorts between them (rules C3, C5)
+SELECT is((SELECT array_agg(t.tgname ORDER BY t.tgname) FROM pg_trigger t
+            WHERE t.tgrelid = 'subscription'::regclass
+              AND t.tgname > 'subscription_inserted_row' AND t.tgname < 'subscription_license_admin'), NULL,
+          'rules C3, C5: no trigger of subscription sorts between subscription_inserted_row and subscription_license_admin');
+CREATE TEMP TABLE c5_bait2 (subscription_id bigint, licensed_users int);
+CREATE TRIGGER bait3 AFTER INSERT ON c5_bait2 FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_inserted_row();
+SELECT throws_ok('INSERT INTO c5_bait2 VALUES (1, 1)',
+                 '42501', 'subscription_inserted_row() fires only on table por_partner.subscription',
+                 'rules C3, C5: the trigger that keeps a new subscription''s address refuses to fire on another table');
 
 --------------------------------------------------------------------------
 -- rule C4: the agreement of the SKU is recorded
