@@ -67,6 +67,7 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "storage/itemptr.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 /*
@@ -85,10 +86,12 @@ static Mark precounted = {false, 0};
 /* the subscription whose count the license triggers are updating */
 static Mark counting = {false, 0};
 
-/* the row version a new subscription's admin license is made for, and its id */
-static bool inserted_row_set = false;
+/* the subscription whose row version a new admin license is made for, and its address */
+static Mark inserted = {false, 0};
 static ItemPointerData inserted_row;
-static int64 inserted_row_id;
+
+/* por_partner.subscription, once a trigger has fired on it */
+static Oid	subscription_relid = InvalidOid;
 
 static bool callbacks_registered = false;
 
@@ -97,14 +100,14 @@ forget_at_end(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
-		precounted.set = counting.set = inserted_row_set = false;
+		precounted.set = counting.set = inserted.set = false;
 }
 
 static void
 forget_on_subabort(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		precounted.set = counting.set = inserted_row_set = false;
+		precounted.set = counting.set = inserted.set = false;
 }
 
 static void
@@ -190,6 +193,7 @@ Datum
 por_partner_subscription_inserted_row(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
 	int			attnum;
 	Datum		id;
 	bool		isnull;
@@ -199,19 +203,28 @@ por_partner_subscription_inserted_row(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("subscription_inserted_row() fires only AFTER INSERT FOR EACH ROW")));
-	attnum = SPI_fnumber(RelationGetDescr(trigdata->tg_relation), "subscription_id");
-	if (strcmp(RelationGetRelationName(trigdata->tg_relation), "subscription") != 0 || attnum <= 0 ||
-		TupleDescAttr(RelationGetDescr(trigdata->tg_relation), attnum - 1)->atttypid != INT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("subscription_inserted_row() fires only on table por_partner.subscription")));
+	rel = trigdata->tg_relation;
+	if (RelationGetRelid(rel) != subscription_relid)
+	{
+		char	   *nspname = get_namespace_name(RelationGetNamespace(rel));
+
+		if (strcmp(RelationGetRelationName(rel), "subscription") != 0 || nspname == NULL ||
+			strcmp(nspname, "por_partner") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("subscription_inserted_row() fires only on table por_partner.subscription")));
+		subscription_relid = RelationGetRelid(rel);
+	}
+	attnum = SPI_fnumber(RelationGetDescr(rel), "subscription_id");
+	if (attnum <= 0 || TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != INT8OID)
+		elog(ERROR, "por_partner.subscription has no bigint column subscription_id");
 	id = slot_getattr(trigdata->tg_trigslot, attnum, &isnull);
 	register_callbacks();
-	inserted_row_set = !isnull && ItemPointerIsValid(&trigdata->tg_trigslot->tts_tid);
-	if (inserted_row_set)
+	inserted.set = !isnull && ItemPointerIsValid(&trigdata->tg_trigslot->tts_tid);
+	if (inserted.set)
 	{
+		inserted.id = DatumGetInt64(id);
 		ItemPointerCopy(&trigdata->tg_trigslot->tts_tid, &inserted_row);
-		inserted_row_id = DatumGetInt64(id);
 	}
 	PG_RETURN_POINTER(NULL);
 }
@@ -226,7 +239,7 @@ por_partner_inserted_row_ctid(PG_FUNCTION_ARGS)
 {
 	ItemPointer result;
 
-	if (!inserted_row_set || PG_ARGISNULL(0) || PG_GETARG_INT64(0) != inserted_row_id)
+	if (!mark_names(&inserted, fcinfo))
 		PG_RETURN_NULL();
 	result = (ItemPointer) palloc(sizeof(ItemPointerData));
 	ItemPointerCopy(&inserted_row, result);

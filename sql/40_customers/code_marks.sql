@@ -1,8 +1,8 @@
 /* sql/40_customers/code_marks.sql: the backend-local marks of the license count (src/license_precount.c) */
 
 -- What tells the license triggers which license a new subscription's row
--- counted already and its trigger checked, which rows wait for it, and which
--- update of a count is theirs (rules C3, C5); subscription_check,
+-- counted already and its trigger checked, which row version it is made for,
+-- and which update of a count is theirs (rules C3, C5); subscription_check,
 -- subscription_license_admin, license_check and license_count
 -- (code_rules.sql) ask them.
 

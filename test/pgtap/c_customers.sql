@@ -6,7 +6,7 @@
 -- up with keys (A6).  Argument errors of the functions are checked here too.
 BEGIN;
 SET search_path = por_partner, public;
-SELECT plan(118);
+SELECT plan(119);
 
 -- Helper rows.  Identity values survive the ROLLBACK of other suites, so ids
 -- are captured, never written down.  Keys and MPN IDs are this suite's own.
@@ -330,6 +330,12 @@ CREATE TRIGGER bait3 AFTER INSERT ON c5_bait2 FOR EACH ROW EXECUTE FUNCTION por_
 SELECT throws_ok('INSERT INTO c5_bait2 VALUES (1, 1)',
                  '42501', 'subscription_inserted_row() fires only on table por_partner.subscription',
                  'rules C3, C5: the trigger that keeps a new subscription''s address refuses to fire on another table');
+CREATE SCHEMA c5_other;
+CREATE TABLE c5_other.subscription (subscription_id bigint, licensed_users int);
+CREATE TRIGGER bait4 AFTER INSERT ON c5_other.subscription FOR EACH ROW EXECUTE FUNCTION por_partner_internal.subscription_inserted_row();
+SELECT throws_ok('INSERT INTO c5_other.subscription VALUES (1, 1)',
+                 '42501', 'subscription_inserted_row() fires only on table por_partner.subscription',
+                 'rules C3, C5: nor on a table of the same name in another schema');
 
 --------------------------------------------------------------------------
 -- rule C4: the agreement of the SKU is recorded
